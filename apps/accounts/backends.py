@@ -1,0 +1,35 @@
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+
+from apps.accounts.phone import normalize_phone
+
+
+class PhoneOrUsernameBackend(ModelBackend):
+    """Password login by username or by mainland mobile number."""
+
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        user = super().authenticate(request, username=username, password=password, **kwargs)
+        if user is not None or not username or password is None:
+            return user
+        try:
+            phone = normalize_phone(username)
+        except ValidationError:
+            return None
+        candidate = get_user_model().objects.filter(phone=phone).first()
+        if (
+            candidate
+            and candidate.check_password(password)
+            and self.user_can_authenticate(candidate)
+        ):
+            return candidate
+        return None

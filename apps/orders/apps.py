@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class OrdersConfig(AppConfig):
+    name = "apps.orders"
+    label = "orders"
+    verbose_name = "订单"
+
+    def ready(self) -> None:
+        from apps.core.schedules import post_migrate_schedules
+
+        self._schedules = post_migrate_schedules(
+            ("取消超时未付订单", "orders.cancel_unpaid", 300),
+        )
+        post_migrate.connect(self._schedules, sender=self)

@@ -1,0 +1,28 @@
+"""What a checkout keeps for itself when it runs without production settings."""
+
+import contextlib
+import os
+import secrets
+import tempfile
+from pathlib import Path
+
+
+def local_secret_key(local_dir: Path) -> str:
+    """A random key generated once per checkout and kept in its ignored .local folder.
+
+    The web server, the worker and beat start at the same moment: the key is written to a temporary
+    file and linked into place, which fails for all but the first, so every process reads one key.
+    """
+    key_file = local_dir / "secret_key"
+    if not key_file.exists():
+        local_dir.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(dir=local_dir)
+        try:
+            with os.fdopen(fd, "w") as tmp:
+                tmp.write(secrets.token_urlsafe(50))
+            os.chmod(tmp_name, 0o600)
+            with contextlib.suppress(FileExistsError):
+                os.link(tmp_name, key_file)
+        finally:
+            os.unlink(tmp_name)
+    return key_file.read_text().strip()
