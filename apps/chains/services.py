@@ -366,12 +366,13 @@ def _take_sequence(chain: Chain) -> int:
     """Lock the chain row, check it is taking orders and take the next number, in one UPDATE.
 
     The number is gap-free among placed orders: a failed submission rolls its number back."""
+    now = timezone.now()  # not SQL now(), which is the transaction's start
     with connection.cursor() as cursor:
         cursor.execute(
             "UPDATE chains_chain SET entry_count = entry_count + 1 "
-            "WHERE id = %s AND status = %s AND opens_at <= now() AND closes_at > now() "
+            "WHERE id = %s AND status = %s AND opens_at <= %s AND closes_at > %s "
             "RETURNING entry_count",
-            [chain.pk, Status.OPEN],
+            [chain.pk, Status.OPEN, now, now],
         )
         row = cursor.fetchone()
     if row is not None:
@@ -379,7 +380,7 @@ def _take_sequence(chain: Chain) -> int:
     current = Chain.objects.get(pk=chain.pk)
     if current.status == Status.CANCELLED:
         raise Conflict("这个接龙已取消", code="chain_cancelled")
-    if current.status == Status.DRAFT or current.opens_at > timezone.now():
+    if current.status == Status.DRAFT or current.opens_at > now:
         raise Conflict("接龙还没有开始", code="chain_not_open")
     raise Conflict("接龙已截单", code="chain_closed")
 

@@ -95,24 +95,33 @@ def _place(request: HttpRequest, chain: Chain, form: ChainOrderForm) -> ChainEnt
 
 def _initial_contact(request: HttpRequest, chain: Chain) -> dict[str, object]:
     initial: dict[str, object] = {"token": submission_token_issue(chain_id=chain.pk)}
-    remembered = request.get_signed_cookie(CONTACT_COOKIE, default=None, salt=CONTACT_SALT)
-    if remembered and "|" in remembered:
-        initial["contact_name"], initial["contact_phone"] = remembered.split("|", 1)
+    remembered = _remembered_contact(request)
+    if remembered:
+        initial["contact_name"], initial["contact_phone"] = remembered
     elif request.user.is_authenticated:
         initial["contact_name"] = request.user.shown_name
         initial["contact_phone"] = request.user.phone or ""
     return initial
 
 
+def _remembered_contact(request: HttpRequest) -> tuple[str, str] | None:
+    try:
+        value = signing.loads(request.COOKIES.get(CONTACT_COOKIE, ""), salt=CONTACT_SALT)
+    except signing.BadSignature:
+        return None
+    if isinstance(value, list) and len(value) == 2:
+        return str(value[0]), str(value[1])
+    return None
+
+
 def _remember_contact(response: HttpResponse, form: ChainOrderForm) -> None:
-    value = f"{form.cleaned_data['contact_name']}|{form.cleaned_data['contact_phone']}"
-    response.set_signed_cookie(
-        CONTACT_COOKIE,
-        value,
-        salt=CONTACT_SALT,
-        max_age=180 * 24 * 3600,
-        httponly=True,
-        samesite="Lax",
+    """The browser keeps the member's name and phone to fill the next chain's form (signed;
+    a cookie must be ASCII, so the value goes through signing.dumps)."""
+    value = signing.dumps(
+        [form.cleaned_data["contact_name"], form.cleaned_data["contact_phone"]], salt=CONTACT_SALT
+    )
+    response.set_cookie(
+        CONTACT_COOKIE, value, max_age=180 * 24 * 3600, httponly=True, samesite="Lax"
     )
 
 

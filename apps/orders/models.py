@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -34,8 +36,8 @@ class Order(models.Model):
         _("状态"), max_length=24, choices=Status.choices, default=Status.PENDING_PAYMENT
     )
     total_amount = MoneyField(_("订单金额"))
-    paid_amount = MoneyField(_("已付金额"))
-    refunded_amount = MoneyField(_("已退金额"))
+    paid_amount = MoneyField(_("已付金额"), default=Decimal("0.00"))
+    refunded_amount = MoneyField(_("已退金额"), default=Decimal("0.00"))
     payment_method = models.CharField(_("付款方式"), max_length=16, blank=True)
     contact_name = models.CharField(_("联系人"), max_length=32)
     contact_phone = models.CharField(_("联系电话"), max_length=11, db_index=True)
