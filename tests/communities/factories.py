@@ -1,0 +1,30 @@
+import factory
+
+from apps.communities.models import Community, Membership
+from tests.accounts.factories import UserFactory
+
+
+class CommunityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Community
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"幸福小区{n}群")
+    kind = Community.Kind.GROUP_BUY
+    owner = factory.SubFactory(UserFactory)
+
+    @factory.post_generation
+    def owner_membership(self, create: bool, extracted: object, **kwargs: object) -> None:
+        if create:
+            Membership.objects.get_or_create(
+                community=self, user=self.owner, defaults={"role": Membership.Role.OWNER}
+            )
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    community = factory.SubFactory(CommunityFactory)
+    user = factory.SubFactory(UserFactory)
+    role = Membership.Role.MEMBER
