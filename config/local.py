@@ -26,3 +26,22 @@ def local_secret_key(local_dir: Path) -> str:
         finally:
             os.unlink(tmp_name)
     return key_file.read_text().strip()
+
+
+def filesystem_broker_options(folder: Path) -> dict[str, object]:
+    """Options of kombu's file-system transport for a broker kept in `folder`.
+
+    kombu creates none of these folders (the first publish fails on a missing one), and without a
+    `control_folder` it writes its exchange tables to ./control in whatever directory a process
+    was started from.
+    """
+    queue, processed, control = folder / "queue", folder / "processed", folder / "control"
+    for path in (queue, processed, control):
+        path.mkdir(parents=True, exist_ok=True)
+    return {
+        "data_folder_in": str(queue),
+        "data_folder_out": str(queue),
+        "processed_folder": str(processed),
+        "control_folder": str(control),
+        "store_processed": False,
+    }
