@@ -11,7 +11,7 @@ from pathlib import Path
 import dj_database_url
 
 from config.env import env_bool, env_int, env_list, env_str
-from config.local import local_secret_key
+from config.local import filesystem_broker_options, local_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 LOCAL_DIR = BASE_DIR / ".local"
@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "apps.catalog",
     "apps.orders",
     "apps.chains",
+    "apps.demo",
 ]
 
 MIDDLEWARE = [
@@ -161,20 +162,23 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+SMS_BACKEND = env_str("SMS_BACKEND", "apps.notifications.sms.ConsoleSMSBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "团购助手 <noreply@localhost>")
+
+# --- WeChat web authorisation (网页授权): offered only when both are set ------------------------
+WECHAT_APP_ID = env_str("WECHAT_APP_ID", "")
+WECHAT_APP_SECRET = env_str("WECHAT_APP_SECRET", "")
+WECHAT_OPEN_BASE = env_str("WECHAT_OPEN_BASE", "https://open.weixin.qq.com")
+WECHAT_API_BASE = env_str("WECHAT_API_BASE", "https://api.weixin.qq.com")
 
 # --- Celery ---------------------------------------------------------------------------------
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "") or "filesystem://"
 CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
 if CELERY_BROKER_URL == "filesystem://":
     # kombu's file-system transport: a real worker and beat with no broker server to install.
-    _queue_dir = LOCAL_DIR / "celery" / "queue"
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_queue_dir),
-        "data_folder_out": str(_queue_dir),
-        "processed_folder": str(LOCAL_DIR / "celery" / "processed"),
-        "store_processed": False,
-    }
+    CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(
+        Path(env_str("CELERY_FILESYSTEM_DIR", "") or LOCAL_DIR / "celery")
+    )
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -208,9 +212,19 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Group-buy chains, orders and the rest of the group-selling backend.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",  # tags and operation ids by resource, not "v1"
+    # Several models have a `status`; each gets its own enum name in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "ChainStatusEnum": "apps.chains.models.Chain.Status",
+        "OrderStatusEnum": "apps.orders.models.Order.Status",
+    },
 }
 
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+# Without these, import-export lets anyone who reaches the admin import and export: importing then
+# needs the model's change permission and exporting its view permission.
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 
 # --- Domain settings ------------------------------------------------------------------------

@@ -1,8 +1,9 @@
-"""How a notification leaves the system. Email now; other channels add a sender here."""
+"""How a notification leaves the system: a sender per channel."""
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
+from django.utils.module_loading import import_string
 
 from apps.notifications.models import Notification
 
@@ -19,11 +20,23 @@ def render(notification: Notification) -> tuple[str, str]:
 
 
 def send_email(notification: Notification) -> None:
-    address = notification.recipient.email
+    recipient = notification.recipient
+    address = notification.address or (recipient.email if recipient else "")
     if not address:
         raise UndeliverableError("接收人没有邮箱地址")
     subject, body = render(notification)
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [address], fail_silently=False)
 
 
-SENDERS = {Notification.Channel.EMAIL: send_email}
+def send_sms(notification: Notification) -> None:
+    """Through the SMS backend in settings (SMS_BACKEND); an SMS is the body alone."""
+    recipient = notification.recipient
+    phone = notification.address or (recipient.phone if recipient else None) or ""
+    if not phone:
+        raise UndeliverableError("接收人没有手机号")
+    _, body = render(notification)
+    backend = import_string(settings.SMS_BACKEND)()
+    backend.send(phone=phone, text=body)
+
+
+SENDERS = {Notification.Channel.EMAIL: send_email, Notification.Channel.SMS: send_sms}

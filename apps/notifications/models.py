@@ -9,6 +9,7 @@ class Notification(models.Model):
 
     class Channel(models.TextChoices):
         EMAIL = "email", _("邮件")
+        SMS = "sms", _("短信")
 
     class Kind(models.TextChoices):
         TRANSACTIONAL = "transactional", _("交易通知")
@@ -24,9 +25,14 @@ class Notification(models.Model):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="notifications",
         verbose_name=_("接收人"),
     )
+    # Where to send when it is not the recipient's own address, or when there is no account yet
+    # (a sign-in code goes to a phone number before its owner has signed up).
+    address = models.CharField(_("地址"), max_length=254, blank=True)
     channel = models.CharField(
         _("渠道"), max_length=16, choices=Channel.choices, default=Channel.EMAIL
     )
@@ -46,6 +52,15 @@ class Notification(models.Model):
     class Meta:
         verbose_name = _("通知")
         verbose_name_plural = _("通知")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(recipient=None, address=""), name="notification_has_addressee"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(recipient=None, kind="marketing"),
+                name="notification_marketing_has_recipient",
+            ),
+        ]
         indexes = [
             models.Index(
                 fields=["scheduled_for"],
@@ -56,4 +71,4 @@ class Notification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.template} → {self.recipient_id} ({self.status})"
+        return f"{self.template} → {self.recipient_id or self.address} ({self.status})"

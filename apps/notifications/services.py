@@ -27,19 +27,24 @@ Status = Notification.Status
 
 def notify(
     *,
-    recipient: User,
+    recipient: User | None,
     template: str,
     dedupe_key: str,
     kind: str = Notification.Kind.TRANSACTIONAL,
     context: dict[str, Any] | None = None,
     channel: str = Notification.Channel.EMAIL,
     scheduled_for: datetime | None = None,
+    address: str = "",
 ) -> Notification:
-    """Queue a message; a key seen before queues nothing and returns the first row."""
+    """Queue a message; a key seen before queues nothing and returns the first row.
+
+    `address` overrides the recipient's own (or stands in for a recipient without an account).
+    """
     Notification.objects.bulk_create(
         [
             Notification(
                 recipient=recipient,
+                address=address,
                 template=template,
                 dedupe_key=dedupe_key,
                 kind=kind,
@@ -77,10 +82,12 @@ def notifications_claim_due(*, now: datetime | None = None, batch: int = 100) ->
                     notification.scheduled_for = policy.quiet_hours_end(now)
                     notification.save(update_fields=["scheduled_for"])
                     continue
-                if notification.recipient_id not in locked_recipients:
-                    _lock_recipient(notification.recipient_id)
-                    locked_recipients.add(notification.recipient_id)
-                if _marketing_sent_today(notification.recipient_id, now) >= (
+                # Marketing always has a recipient (a check constraint says so).
+                recipient_id = notification.recipient_id or 0
+                if recipient_id not in locked_recipients:
+                    _lock_recipient(recipient_id)
+                    locked_recipients.add(recipient_id)
+                if _marketing_sent_today(recipient_id, now) >= (
                     settings.NOTIFICATIONS_MARKETING_DAILY_CAP
                 ):
                     notification.status = Status.SUPPRESSED
@@ -125,15 +132,16 @@ def notification_deliver(*, notification_id: int) -> bool:
         sender(notification)
     except UndeliverableError as error:
         notification.status = Status.FAILED
+        notification.sent_at = None  # the claim's provisional time: nothing was sent
         notification.last_error = str(error)
     except Exception as error:
         logger.warning("notification %s failed: %s", notification.pk, error)
+        notification.sent_at = None
         notification.last_error = str(error)[:500]
         if notification.attempts >= MAX_ATTEMPTS:
             notification.status = Status.FAILED
         else:
             notification.status = Status.PENDING
-            notification.sent_at = None
             notification.scheduled_for = timezone.now() + timedelta(
                 minutes=2**notification.attempts
             )

@@ -8,7 +8,11 @@ class OrdersConfig(AppConfig):
     verbose_name = "订单"
 
     def ready(self) -> None:
+        from apps.accounts.signals import phone_verified
         from apps.core.schedules import post_migrate_schedules
+        from apps.orders.receivers import claim_orders_by_phone
+
+        phone_verified.connect(claim_orders_by_phone, dispatch_uid="orders.claim_by_phone")
 
         self._schedules = post_migrate_schedules(
             ("取消超时未付订单", "orders.cancel_unpaid", 300),

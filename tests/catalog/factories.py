@@ -5,7 +5,7 @@ import factory
 from apps.catalog.models import SKU, Merchant, Product
 
 
-class MerchantFactory(factory.django.DjangoModelFactory):
+class MerchantFactory(factory.django.DjangoModelFactory[Merchant]):
     class Meta:
         model = Merchant
         skip_postgeneration_save = True
@@ -13,7 +13,7 @@ class MerchantFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"鲜果商行{n}")
 
 
-class ProductFactory(factory.django.DjangoModelFactory):
+class ProductFactory(factory.django.DjangoModelFactory[Product]):
     class Meta:
         model = Product
 
@@ -22,7 +22,7 @@ class ProductFactory(factory.django.DjangoModelFactory):
     kind = Product.Kind.GOODS
 
 
-class SKUFactory(factory.django.DjangoModelFactory):
+class SKUFactory(factory.django.DjangoModelFactory[SKU]):
     class Meta:
         model = SKU
 

@@ -4,7 +4,7 @@ from apps.communities.models import Community, Membership
 from tests.accounts.factories import UserFactory
 
 
-class CommunityFactory(factory.django.DjangoModelFactory):
+class CommunityFactory(factory.django.DjangoModelFactory[Community]):
     class Meta:
         model = Community
         skip_postgeneration_save = True
@@ -21,7 +21,7 @@ class CommunityFactory(factory.django.DjangoModelFactory):
             )
 
 
-class MembershipFactory(factory.django.DjangoModelFactory):
+class MembershipFactory(factory.django.DjangoModelFactory[Membership]):
     class Meta:
         model = Membership
 
