@@ -39,9 +39,7 @@ def open_chain(
     leader = community.owner
     merchant = MerchantFactory()
     merchant.sellers.add(leader)
-    skus = [
-        SKUFactory(product=ProductFactory(merchant=merchant), stock=stock) for _ in caps
-    ]
+    skus = [SKUFactory(product=ProductFactory(merchant=merchant), stock=stock) for _ in caps]
     points = [
         PickupPoint.objects.create(community=community, name="东门超市", address="幸福小区东门"),
         PickupPoint.objects.create(community=community, name="3号楼", address="幸福小区3号楼下"),

@@ -151,3 +151,35 @@ def test_a_double_tap_with_one_token_makes_one_order() -> None:
     assert outcomes["ok"] == 8  # every tap sees the same, first order
     assert Order.objects.count() == 1
     assert ChainItem.objects.get(pk=setup.items[0].pk).remaining == 49
+
+
+def test_two_refunds_racing_never_refund_more_than_was_paid() -> None:
+    from decimal import Decimal
+
+    from apps.orders.services import order_mark_paid, order_refund
+
+    # Given a paid order of 2 units
+    setup = open_chain(caps=(50,), price=Decimal("30.00"))
+    entry = chain_order_place(
+        chain=setup.chain,
+        buyer=None,
+        contact_name="张三",
+        contact_phone="13912345678",
+        quantities={setup.items[0].pk: 2},
+        pickup_point=setup.pickup_points[0],
+        submission_token="refund-race",
+    )
+    order_mark_paid(order=entry.order, actor=setup.leader)
+
+    # When six leaders' taps refund the whole order at the same moment
+    outcomes = run_concurrently(
+        6,
+        lambda i: order_refund(order=entry.order, actor=setup.leader, reason=f"race {i}"),
+        workers=6,
+    )
+
+    # Then one refund went through, the rest were refused, and the money adds up
+    assert outcomes["ok"] == 1
+    assert outcomes["illegal_transition"] == 5
+    order = Order.objects.get(pk=entry.order_id)
+    assert order.refunded_amount == order.paid_amount == Decimal("60.00")

@@ -55,9 +55,24 @@ def test_create_validates_deadline_prices_caps_and_ownership() -> None:
     good = ItemSpec(sku=sku, group_price=Decimal("9.90"), stock_cap=5)
     cases = [
         (details(closes_at=timezone.now() - timedelta(minutes=1)), [good], InvalidInput, "未来"),
-        (details(), [ItemSpec(sku=sku, group_price=Decimal("0"), stock_cap=5)], InvalidInput, "大于0"),
-        (details(), [ItemSpec(sku=sku, group_price=Decimal("1"), stock_cap=11)], InvalidInput, "超过库存"),
-        (details(), [ItemSpec(sku=SKUFactory(), group_price=Decimal("1"), stock_cap=1)], PermissionDenied, "不能销售"),
+        (
+            details(),
+            [ItemSpec(sku=sku, group_price=Decimal("0"), stock_cap=5)],
+            InvalidInput,
+            "大于0",
+        ),
+        (
+            details(),
+            [ItemSpec(sku=sku, group_price=Decimal("1"), stock_cap=11)],
+            InvalidInput,
+            "超过库存",
+        ),
+        (
+            details(),
+            [ItemSpec(sku=SKUFactory(), group_price=Decimal("1"), stock_cap=1)],
+            PermissionDenied,
+            "不能销售",
+        ),
         (details(), [], InvalidInput, "至少"),
         (details(title=" "), [good], InvalidInput, "标题"),
     ]

@@ -40,9 +40,10 @@ def test_an_order_gets_the_next_number_and_takes_stock_from_sku_and_cap() -> Non
     setup.skus[0].refresh_from_db()
     assert setup.items[0].remaining == 47
     assert setup.skus[0].stock == 97
-    assert StockMovement.objects.filter(
-        sku=setup.skus[0], reason=StockMovement.Reason.ORDER
-    ).count() == 2
+    assert (
+        StockMovement.objects.filter(sku=setup.skus[0], reason=StockMovement.Reason.ORDER).count()
+        == 2
+    )
     assert first.pickup_code.startswith("001") and len(first.pickup_code) == 7
 
 

@@ -120,9 +120,7 @@ def test_a_token_from_another_chain_is_refused(client: Client) -> None:
     setup = open_chain()
     other = open_chain()
 
-    response = client.post(
-        f"/c/{setup.chain.slug}/", order_data(setup, form_token(client, other))
-    )
+    response = client.post(f"/c/{setup.chain.slug}/", order_data(setup, form_token(client, other)))
 
     assert response.status_code == 400
     assert Order.objects.count() == 0
@@ -263,7 +261,9 @@ def test_pick_sheets_mask_phones_unless_asked_and_export_csv_and_xlsx(client: Cl
     assert "135****0000" in page and "13500000000" not in page
     assert "13500000000" in client.get(base + "?full_phone=1").content.decode()
 
-    rows = list(csv.reader(io.StringIO(client.get(base + "?format=csv").content.decode("utf-8-sig"))))
+    rows = list(
+        csv.reader(io.StringIO(client.get(base + "?format=csv").content.decode("utf-8-sig")))
+    )
     assert rows[0][:3] == ["自提点", "序号", "姓名"]
     assert {row[1] for row in rows[1:3]} == {"1", "2"}
 

@@ -5,73 +5,114 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalog', '0001_initial'),
-        ('chains', '0001_initial'),
-        ('communities', '0001_initial'),
-        ('orders', '0001_initial'),
+        ("catalog", "0001_initial"),
+        ("chains", "0001_initial"),
+        ("communities", "0001_initial"),
+        ("orders", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='chainentry',
-            name='order',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='chain_entry', to='orders.order', verbose_name='订单'),
+            model_name="chainentry",
+            name="order",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="chain_entry",
+                to="orders.order",
+                verbose_name="订单",
+            ),
         ),
         migrations.AddField(
-            model_name='chainitem',
-            name='chain',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='chains.chain', verbose_name='接龙'),
+            model_name="chainitem",
+            name="chain",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="items",
+                to="chains.chain",
+                verbose_name="接龙",
+            ),
         ),
         migrations.AddField(
-            model_name='chainitem',
-            name='sku',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.sku', verbose_name='规格'),
+            model_name="chainitem",
+            name="sku",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="catalog.sku",
+                verbose_name="规格",
+            ),
         ),
         migrations.AddField(
-            model_name='pickuppoint',
-            name='community',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='pickup_points', to='communities.community', verbose_name='社群'),
+            model_name="pickuppoint",
+            name="community",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="pickup_points",
+                to="communities.community",
+                verbose_name="社群",
+            ),
         ),
         migrations.AddField(
-            model_name='chainentry',
-            name='pickup_point',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='entries', to='chains.pickuppoint', verbose_name='自提点'),
+            model_name="chainentry",
+            name="pickup_point",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="entries",
+                to="chains.pickuppoint",
+                verbose_name="自提点",
+            ),
         ),
         migrations.AddField(
-            model_name='chain',
-            name='pickup_points',
-            field=models.ManyToManyField(blank=True, related_name='chains', to='chains.pickuppoint', verbose_name='自提点'),
+            model_name="chain",
+            name="pickup_points",
+            field=models.ManyToManyField(
+                blank=True, related_name="chains", to="chains.pickuppoint", verbose_name="自提点"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='chainitem',
-            constraint=models.CheckConstraint(condition=models.Q(('remaining__gte', 0)), name='chainitem_remaining_gte_0'),
+            model_name="chainitem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("remaining__gte", 0)), name="chainitem_remaining_gte_0"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='chainitem',
-            constraint=models.CheckConstraint(condition=models.Q(('remaining__lte', models.F('stock_cap'))), name='chainitem_remaining_within_cap'),
+            model_name="chainitem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("remaining__lte", models.F("stock_cap"))),
+                name="chainitem_remaining_within_cap",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='chainitem',
-            constraint=models.CheckConstraint(condition=models.Q(('group_price__gt', 0)), name='chainitem_price_gt_0'),
+            model_name="chainitem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("group_price__gt", 0)), name="chainitem_price_gt_0"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='chainitem',
-            constraint=models.UniqueConstraint(fields=('chain', 'sku'), name='chainitem_sku_once'),
+            model_name="chainitem",
+            constraint=models.UniqueConstraint(fields=("chain", "sku"), name="chainitem_sku_once"),
         ),
         migrations.AddConstraint(
-            model_name='chainentry',
-            constraint=models.UniqueConstraint(fields=('chain', 'sequence'), name='chainentry_sequence_unique'),
+            model_name="chainentry",
+            constraint=models.UniqueConstraint(
+                fields=("chain", "sequence"), name="chainentry_sequence_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='chainentry',
-            constraint=models.UniqueConstraint(fields=('chain', 'pickup_code'), name='chainentry_code_unique'),
+            model_name="chainentry",
+            constraint=models.UniqueConstraint(
+                fields=("chain", "pickup_code"), name="chainentry_code_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='chain',
-            index=models.Index(fields=['status', 'closes_at'], name='chains_chai_status_986190_idx'),
+            model_name="chain",
+            index=models.Index(
+                fields=["status", "closes_at"], name="chains_chai_status_986190_idx"
+            ),
         ),
     ]
