@@ -1,7 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from apps.chains.models import ChainEntry, PickupPoint
+from apps.chains.models import Chain, ChainEntry, PickupPoint
 from apps.orders.models import Order
 
 
@@ -39,3 +39,24 @@ class EntryFilter(django_filters.FilterSet):
             | Q(order__contact_phone__contains=value)
             | Q(pickup_code=value)
         )
+
+
+class ChainFilter(django_filters.FilterSet):
+    """The API's chain list. A plain number for the community, so probing another group's id
+    answers an empty list, the same as a group that does not exist."""
+
+    community = django_filters.NumberFilter(field_name="community", label=_("社群"))
+
+    class Meta:
+        model = Chain
+        fields = ["status", "community"]
+
+
+class OrderFilter(django_filters.FilterSet):
+    """The API's order list: by status and by the chain the order was placed on."""
+
+    chain = django_filters.NumberFilter(field_name="chain_entry__chain", label=_("接龙"))
+
+    class Meta:
+        model = Order
+        fields = ["status", "chain"]

@@ -55,6 +55,15 @@ def chain_for_leader(*, user: User, chain_id: int) -> Chain:
         raise NotFound("接龙不存在") from exc
 
 
+def orders_in_chains_led_by(user: User) -> QuerySet[Order]:
+    """Orders placed on the chains a user runs, each with its entry and lines."""
+    return (
+        Order.objects.filter(chain_entry__chain__in=chains_led_by(user))
+        .select_related("chain_entry")
+        .prefetch_related(Prefetch("lines", queryset=OrderLine.objects.order_by("pk")))
+    )
+
+
 def entries_with_lines(chain: Chain) -> QuerySet[ChainEntry]:
     return (
         ChainEntry.objects.filter(chain=chain)

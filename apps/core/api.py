@@ -1,12 +1,33 @@
-"""The one place where domain errors become API responses."""
+"""The one place where errors become API responses, all in one shape: {code, message, field?}.
+
+Domain errors carry their own code and status. DRF's own errors (validation, authentication,
+not found) are reshaped to match, so a client reads every error the same way; a validation error
+also keeps DRF's full per-field detail under `field_errors`.
+"""
 
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from apps.core.errors import DomainError
+
+
+class ErrorSerializer(serializers.Serializer[Any]):
+    """The body of every error response (used by the OpenAPI schema)."""
+
+    code = serializers.CharField(help_text="Stable machine code, e.g. illegal_transition.")
+    message = serializers.CharField(help_text="Human message, Chinese first.")
+    field = serializers.CharField(
+        required=False, help_text="The input field at fault, dotted for nested input."
+    )
+    field_errors = serializers.JSONField(
+        required=False, help_text="Validation errors only: every field's messages."
+    )
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -14,4 +35,40 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return Response(exc.as_dict(), status=exc.status)
     if isinstance(exc, DjangoValidationError):
         return Response({"code": "invalid", "message": "; ".join(exc.messages)}, status=400)
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if response is not None:
+        if isinstance(exc, ValidationError):
+            response.data = _validation_body(response.data)
+        elif isinstance(response.data, dict) and "detail" in response.data:
+            detail = response.data["detail"]
+            response.data = {"code": getattr(detail, "code", "error"), "message": str(detail)}
+    return response
+
+
+def _validation_body(detail: Any) -> dict[str, Any]:
+    path, first = _first_error(detail, ())
+    body: dict[str, Any] = {
+        "code": getattr(first, "code", None) or "invalid",
+        "message": str(first),
+    }
+    field = ".".join(part for part in path if part != api_settings.NON_FIELD_ERRORS_KEY)
+    if field:
+        body["field"] = field
+    body["field_errors"] = detail
+    return body
+
+
+def _first_error(detail: Any, path: tuple[str, ...]) -> tuple[tuple[str, ...], Any]:
+    """The first message in DRF's nested error detail, and the path of keys leading to it."""
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            if value:
+                return _first_error(value, (*path, str(key)))
+    elif isinstance(detail, list):
+        for index, value in enumerate(detail):
+            if isinstance(value, dict | list):
+                if value:
+                    return _first_error(value, (*path, str(index)))
+            elif value:
+                return path, value
+    return path, detail
