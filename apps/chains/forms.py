@@ -171,3 +171,14 @@ class RefundForm(forms.Form):
             for name, value in self.cleaned_data.items()
             if name.startswith("line_")
         }
+
+
+class PickupPointForm(forms.Form):
+    name = forms.CharField(label=_("名称"), max_length=64)
+    address = forms.CharField(
+        label=_("地址"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+    )
+    contact = forms.CharField(label=_("联系人电话"), max_length=32, required=False)
+    opening_hours = forms.CharField(label=_("营业时间"), max_length=64, required=False)

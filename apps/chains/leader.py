@@ -15,8 +15,10 @@ from django.views.decorators.http import require_POST
 from apps.accounts.models import User
 from apps.chains import exports, selectors, services
 from apps.chains.filters import EntryFilter
-from apps.chains.forms import ChainForm, ChainItemFormSet, RefundForm
-from apps.chains.models import Chain, ChainEntry
+from apps.chains.forms import ChainForm, ChainItemFormSet, PickupPointForm, RefundForm
+from apps.chains.models import Chain, ChainEntry, PickupPoint
+from apps.chains.pickup_points import pickup_point_create, pickup_point_set_active
+from apps.communities.selectors import communities_managed_by
 from apps.core.errors import DomainError, NotFound
 from apps.core.forms import add_domain_error
 from apps.orders import services as orders
@@ -272,4 +274,38 @@ def pick_sheet(request: HttpRequest, chain: Chain) -> HttpResponse:
             "totals": selectors.item_totals(chain),
             "full_phone": full_phone,
         },
+    )
+
+
+@login_required
+def pickup_points(request: HttpRequest, community_id: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    community = communities_managed_by(user).filter(pk=community_id).first()
+    if community is None:
+        raise Http404("群不存在")
+    form = PickupPointForm()
+    if request.method == "POST" and "toggle" in request.POST:
+        point = PickupPoint.objects.filter(
+            community=community,
+            pk=request.POST["toggle"] if request.POST["toggle"].isdigit() else 0,
+        ).first()
+        if point is None:
+            raise Http404("自提点不存在")
+        pickup_point_set_active(point=point, actor=user, active=not point.active)
+        return redirect("chains:leader_pickup_points", community_id=community.pk)
+    if request.method == "POST":
+        form = PickupPointForm(request.POST)
+        if form.is_valid():
+            try:
+                pickup_point_create(community=community, actor=user, **form.cleaned_data)
+            except DomainError as error:
+                add_domain_error(form, error)
+            else:
+                messages.success(request, "自提点已添加")
+                return redirect("chains:leader_pickup_points", community_id=community.pk)
+    points = community.pickup_points.order_by("-active", "pk")
+    return render(
+        request,
+        "chains/leader/pickup_points.html",
+        {"community": community, "points": points, "form": form},
     )

@@ -27,4 +27,9 @@ urlpatterns = [
     ),
     path("leader/chains/<int:chain_id>/text/", leader.chain_text, name="leader_chain_text"),
     path("leader/chains/<int:chain_id>/pick-sheet/", leader.pick_sheet, name="leader_pick_sheet"),
+    path(
+        "leader/communities/<int:community_id>/pickup-points/",
+        leader.pickup_points,
+        name="leader_pickup_points",
+    ),
 ]

@@ -76,3 +76,51 @@ class Membership(models.Model):
     @property
     def is_active(self) -> bool:
         return self.left_at is None
+
+
+class LeaderApplication(TimestampedModel):
+    """A member asks to become a group leader (团长申请); operations decide."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待审核")
+        APPROVED = "approved", _("已通过")
+        REJECTED = "rejected", _("已拒绝")
+
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="leader_applications",
+        verbose_name=_("申请人"),
+    )
+    name = models.CharField(_("姓名"), max_length=32)
+    phone = models.CharField(_("手机号"), max_length=11)
+    neighbourhood = models.CharField(_("小区"), max_length=100)
+    pickup_address = models.CharField(_("自提地址"), max_length=200)
+    status = models.CharField(
+        _("状态"), max_length=12, choices=Status.choices, default=Status.PENDING
+    )
+    decision_reason = models.CharField(_("审核意见"), max_length=200, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("审核人"),
+    )
+    decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("团长申请")
+        verbose_name_plural = _("团长申请")
+        constraints = [
+            # One open application at a time per person.
+            models.UniqueConstraint(
+                fields=["applicant"],
+                condition=Q(status="pending"),
+                name="leaderapplication_one_pending",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.neighbourhood}）"

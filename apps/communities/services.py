@@ -2,11 +2,23 @@ from django.db import transaction
 
 from apps.accounts.models import User
 from apps.communities.models import Community, Membership
+from apps.core.errors import InvalidInput, PermissionDenied
 
 
 @transaction.atomic
 def community_create(*, owner: User, name: str, kind: str, description: str = "") -> Community:
-    community = Community.objects.create(owner=owner, name=name, kind=kind, description=description)
+    """An approved leader opens a community and becomes its owner."""
+    from apps.communities.leaders import is_leader
+
+    if not is_leader(owner):
+        raise PermissionDenied("通过团长申请后才能建群")
+    if not name.strip():
+        raise InvalidInput("请填写群名称", field="name")
+    if kind not in Community.Kind.values:
+        raise InvalidInput("请选择群类型", field="kind")
+    community = Community.objects.create(
+        owner=owner, name=name.strip(), kind=kind, description=description.strip()
+    )
     Membership.objects.create(community=community, user=owner, role=Membership.Role.OWNER)
     return community
 

@@ -470,6 +470,8 @@ class _DemoBuilder:
 
     def _community(self, spec: CommunitySpec) -> Community:
         owner = self.users[spec.owner]
+        # Owners of the demo groups are approved leaders (团长), as the application flow makes them.
+        owner.groups.add(Group.objects.get(name=Role.LEADER))
         community = Community.objects.filter(owner=owner, name=spec.name).first()
         if community is None:
             community = community_create(
