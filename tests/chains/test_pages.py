@@ -287,3 +287,89 @@ def test_a_formula_in_a_member_name_is_escaped_in_exports(client: Client) -> Non
 
     body = client.get(f"/leader/chains/{setup.chain.pk}/pick-sheet/?format=csv").content
     assert "'=HYPERLINK(1)" in body.decode("utf-8-sig")
+
+
+def chain_form_data(setup: ChainSetup, **overrides: object) -> dict[str, object]:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    closes = timezone.localtime(timezone.now() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    data: dict[str, object] = {
+        "community": setup.community.pk,
+        "title": "周三蔬菜接龙",
+        "description": "",
+        "opens_at": "",
+        "closes_at": closes,
+        "fulfilment": "pickup",
+        "min_group_size": "",
+        "pickup_points": [setup.pickup_points[0].pk],
+        "items-TOTAL_FORMS": 1,
+        "items-INITIAL_FORMS": 0,
+        "items-MIN_NUM_FORMS": 0,
+        "items-MAX_NUM_FORMS": 30,
+        "items-0-sku": setup.skus[0].pk,
+        "items-0-title": "",
+        "items-0-group_price": "12.50",
+        "items-0-stock_cap": 10,
+        "items-0-per_person_limit": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_the_leader_creates_a_chain_through_the_form_then_opens_it(client: Client) -> None:
+    from apps.chains.models import Chain
+
+    setup = open_chain()
+    client.force_login(setup.leader)
+
+    response = client.post("/leader/chains/new/", chain_form_data(setup))
+
+    chain = Chain.objects.get(title="周三蔬菜接龙")
+    assert response["Location"] == f"/leader/chains/{chain.pk}/"
+    assert chain.status == Chain.Status.DRAFT
+    assert chain.items.get().group_price == Decimal("12.50")
+    client.post(f"/leader/chains/{chain.pk}/do/open/")
+    chain.refresh_from_db()
+    assert chain.status == Chain.Status.OPEN
+    assert client.get(f"/c/{chain.slug}/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"closes_at": "2020-01-01T10:00"}, "截单时间必须在未来"),
+        ({"items-0-group_price": "0"}, "0.01"),
+        ({"items-0-stock_cap": 1000}, "超过库存"),
+        ({"items-TOTAL_FORMS": 0}, "至少需要一件商品"),
+    ],
+)
+def test_the_chain_form_refuses_bad_input_and_creates_nothing(
+    client: Client, overrides: dict[str, object], message: str
+) -> None:
+    from apps.chains.models import Chain
+
+    setup = open_chain()
+    client.force_login(setup.leader)
+
+    response = client.post("/leader/chains/new/", chain_form_data(setup, **overrides))
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert Chain.objects.count() == 1  # only the factory's
+
+
+def test_the_chain_form_offers_only_the_leaders_own_groups_and_goods(client: Client) -> None:
+    setup = open_chain()
+    other = open_chain()
+    client.force_login(setup.leader)
+
+    response = client.post(
+        "/leader/chains/new/",
+        chain_form_data(setup, community=other.community.pk, **{"items-0-sku": other.skus[0].pk}),
+    )
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "选择一个有效的选项" in page or "Select a valid choice" in page
