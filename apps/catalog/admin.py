@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext, gettext_lazy
 from import_export.admin import ImportExportModelAdmin
 
 from apps.catalog import services
@@ -65,13 +66,22 @@ class ProductAdmin(ImportExportModelAdmin):
     def get_resource_kwargs(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         return {**kwargs, "user": request.user}
 
+    def get_import_data_kwargs(self, **kwargs: Any) -> Any:
+        # A confirmed file is imported whole or not at all, even when a row turned invalid after
+        # its preview (a merchant renamed, the user taken off a merchant).
+        return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}
+
 
 class SKUAdminForm(forms.ModelForm):
     stock_change = forms.IntegerField(
-        label="库存变动", required=False, help_text="正数补货，负数减少；新规格填写初始库存"
+        label=gettext_lazy("库存变动"),
+        required=False,
+        help_text=gettext_lazy("正数补货，负数减少；新规格填写初始库存"),
     )
-    stock_reason = forms.ChoiceField(label="变动原因", choices=MANUAL_REASONS, required=False)
-    stock_note = forms.CharField(label="备注", required=False, max_length=200)
+    stock_reason = forms.ChoiceField(
+        label=gettext_lazy("变动原因"), choices=MANUAL_REASONS, required=False
+    )
+    stock_note = forms.CharField(label=gettext_lazy("备注"), required=False, max_length=200)
 
     class Meta:
         model = SKU
@@ -80,7 +90,9 @@ class SKUAdminForm(forms.ModelForm):
     def clean_stock_change(self) -> int:
         delta = self.cleaned_data.get("stock_change") or 0
         if self.instance.stock + delta < 0:
-            raise forms.ValidationError(f"库存不足：当前库存 {self.instance.stock}")
+            raise forms.ValidationError(
+                gettext("库存不足：当前库存 %(stock)s") % {"stock": self.instance.stock}
+            )
         return delta
 
 
@@ -120,7 +132,11 @@ class SKUAdmin(admin.ModelAdmin):
                 note=form.cleaned_data.get("stock_note", ""),
             )
         except DomainError as error:
-            self.message_user(request, f"库存未变动：{error.message}", messages.ERROR)
+            self.message_user(
+                request,
+                gettext("库存未变动：%(error)s") % {"error": error.message},
+                messages.ERROR,
+            )
 
 
 @admin.register(StockMovement)

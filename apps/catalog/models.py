@@ -1,4 +1,5 @@
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -81,6 +82,18 @@ class SKU(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.product.title} {self.spec}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            # Stock changes only through the guarded UPDATE in catalog.services. A full save (the
+            # admin's SKU form and inline) would write back the stock this instance read when it
+            # was loaded, undoing every order placed in between.
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name != "stock"
+            ]
+        super().save(*args, **kwargs)
 
 
 class StockMovement(models.Model):

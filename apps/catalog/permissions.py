@@ -11,8 +11,6 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "catalog.add_product",
         "catalog.change_product",
         "catalog.delete_product",
-        "catalog.import_product",
-        "catalog.export_product",
         "catalog.view_sku",
         "catalog.add_sku",
         "catalog.change_sku",

@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 from import_export import fields, resources
 from import_export.widgets import ForeignKeyWidget
 
@@ -32,7 +33,7 @@ class ScopedMerchantWidget(ForeignKeyWidget):
         try:
             return super().clean(value, row, **kwargs)
         except Merchant.DoesNotExist as exc:
-            raise ValueError(f"商家“{value}”不存在或不属于你") from exc
+            raise ValueError(gettext("商家“%(name)s”不存在或不属于你") % {"name": value}) from exc
 
 
 class ProductResource(resources.ModelResource):
@@ -62,4 +63,4 @@ class ProductResource(resources.ModelResource):
             self.user is None
             or not merchants_visible_to(self.user).filter(pk=instance.merchant_id).exists()
         ):
-            raise PermissionDenied("不能导入其他商家的商品")
+            raise PermissionDenied(gettext("不能导入其他商家的商品"))

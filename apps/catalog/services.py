@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection, transaction
+from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
 from apps.catalog.models import SKU, Product, StockMovement
@@ -28,7 +29,7 @@ def sku_stock_adjust(
 ) -> StockMovement:
     """Add or remove stock by hand (restock, correction) or for an order, refused below zero."""
     if delta == 0:
-        raise InvalidInput("库存变动数量不能为0", field="stock_change")
+        raise InvalidInput(_("库存变动数量不能为0"), field="stock_change")
     movements = stock_apply(
         changes=[StockChange(sku_id=sku.pk, delta=delta)],
         reason=reason,
@@ -79,7 +80,7 @@ def _stock_update(*, sku_id: int, delta: int) -> int:
         )
         row = cursor.fetchone()
     if row is None:
-        raise Conflict("库存不足", code="out_of_stock")
+        raise Conflict(_("库存不足"), code="out_of_stock")
     return int(row[0])
 
 
