@@ -2,6 +2,7 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from apps.chains import views as chain_views
@@ -18,9 +19,10 @@ urlpatterns = [
     path("api/v1/", include("config.api_urls")),
     path("", include("apps.chains.urls")),
     path("", include("apps.communities.urls")),
+    path("", include("apps.catalog.urls")),
     *static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT),
 ]
 
-admin.site.site_header = "团购助手 · 管理后台"
-admin.site.site_title = "团购助手"
-admin.site.index_title = "商家与运营"
+admin.site.site_header = _("团购助手 · 管理后台")
+admin.site.site_title = _("团购助手")
+admin.site.index_title = _("商家与运营")

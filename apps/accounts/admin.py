@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import User
 
@@ -10,5 +11,5 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ("username", "display_name", "phone")
     fieldsets = (
         *BaseUserAdmin.fieldsets,  # type: ignore[misc]
-        ("团购助手", {"fields": ("phone", "display_name", "wechat_openid")}),
+        (_("团购助手"), {"fields": ("phone", "display_name", "wechat_openid")}),
     )

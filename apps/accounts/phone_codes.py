@@ -9,6 +9,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from apps.accounts.models import PhoneCode, User
 from apps.accounts.signals import phone_verified
@@ -43,13 +45,21 @@ def phone_code_issue(*, phone: str, ip: str | None) -> str:
         last = recent.order_by("-created_at").values_list("created_at", flat=True).first()
         if last is not None and now - last < RESEND_AFTER:
             wait = int((RESEND_AFTER - (now - last)).total_seconds()) + 1
-            raise TooManyRequests(f"发送太频繁，请 {wait} 秒后再试", field="phone")
+            raise TooManyRequests(
+                ngettext(
+                    "发送太频繁，请 %(wait)s 秒后再试", "发送太频繁，请 %(wait)s 秒后再试", wait
+                )
+                % {"wait": wait},
+                field="phone",
+            )
         if recent.count() >= MAX_SENDS_PER_PHONE_PER_HOUR:
-            raise TooManyRequests("这个手机号本小时获取验证码次数过多，请稍后再试", field="phone")
+            raise TooManyRequests(
+                _("这个手机号本小时获取验证码次数过多，请稍后再试"), field="phone"
+            )
         if ip and PhoneCode.objects.filter(ip=ip, created_at__gte=hour_ago).count() >= (
             MAX_SENDS_PER_IP_PER_HOUR
         ):
-            raise TooManyRequests("获取验证码次数过多，请稍后再试", field="phone")
+            raise TooManyRequests(_("获取验证码次数过多，请稍后再试"), field="phone")
         code = f"{secrets.randbelow(1_000_000):06d}"
         PhoneCode.objects.create(
             phone=phone, code_hash=_hash(phone, code), ip=ip or None, expires_at=now + CODE_TTL
@@ -70,9 +80,9 @@ def phone_code_check(*, phone: str, code: str) -> None:
             .first()
         )
         if record is None or record.expires_at <= now:
-            raise InvalidInput("验证码已失效，请重新获取", code="code_expired", field="code")
+            raise InvalidInput(_("验证码已失效，请重新获取"), code="code_expired", field="code")
         if record.attempts >= MAX_WRONG_TRIES:
-            raise InvalidInput("错误次数过多，请重新获取验证码", code="code_dead", field="code")
+            raise InvalidInput(_("错误次数过多，请重新获取验证码"), code="code_dead", field="code")
         if hmac.compare_digest(record.code_hash, _hash(phone, code)):
             record.used_at = now
             record.save(update_fields=["used_at"])
@@ -82,7 +92,7 @@ def phone_code_check(*, phone: str, code: str) -> None:
             record.save(update_fields=["attempts"])
             wrong = True
     if wrong:
-        raise InvalidInput("验证码错误", code="code_wrong", field="code")
+        raise InvalidInput(_("验证码错误"), code="code_wrong", field="code")
 
 
 def phone_sign_in(*, phone: str, code: str, current: User | None) -> User:
@@ -97,7 +107,7 @@ def phone_sign_in(*, phone: str, code: str, current: User | None) -> User:
         owner = users.select_for_update().filter(phone=phone).first()
         if current is not None:
             if owner is not None and owner.pk != current.pk:
-                raise Conflict("这个手机号已绑定其他账号", code="phone_taken", field="phone")
+                raise Conflict(_("这个手机号已绑定其他账号"), code="phone_taken", field="phone")
             if current.phone != phone:
                 current.phone = phone
                 current.save(update_fields=["phone"])

@@ -1,13 +1,14 @@
 """Staff roles are Django groups, created by a data migration so every database has them."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 
 class Role(models.TextChoices):
-    MERCHANT_STAFF = "merchant_staff", "商家员工"
-    FINANCE = "finance", "财务"
-    OPERATIONS = "operations", "运营"
-    LEADER = "leader", "团长"
+    MERCHANT_STAFF = "merchant_staff", gettext_lazy("商家员工")
+    FINANCE = "finance", gettext_lazy("财务")
+    OPERATIONS = "operations", gettext_lazy("运营")
+    LEADER = "leader", gettext_lazy("团长")
 
 
 def has_role(user: object, role: Role) -> bool:

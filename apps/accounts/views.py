@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from apps.accounts import phone_codes, wechat
@@ -58,7 +59,7 @@ def phone_sign_in(request: HttpRequest) -> HttpResponse:
                     context={"code": code},
                     dedupe_key=f"sign-in-code:{phone}:{uuid.uuid4().hex}",
                 )
-                messages.success(request, "验证码已发送，5分钟内有效")
+                messages.success(request, _("验证码已发送，5分钟内有效"))
                 form = PhoneCodeForm(initial={"phone": phone})
         else:
             code_sent, status = False, 400
@@ -92,10 +93,10 @@ def phone_sign_in(request: HttpRequest) -> HttpResponse:
 
 def wechat_start(request: HttpRequest) -> HttpResponse:
     if not wechat.wechat_enabled():
-        return HttpResponseBadRequest("微信登录未开启")
+        return HttpResponseBadRequest(_("微信登录未开启"))
     scope = request.GET.get("scope", "snsapi_base")
     if scope not in wechat.SCOPES:
-        return HttpResponseBadRequest("不支持的授权方式")
+        return HttpResponseBadRequest(_("不支持的授权方式"))
     state = secrets.token_urlsafe(16)
     request.session[STATE_SESSION_KEY] = {"state": state, "next": _next_url(request)}
     callback = request.build_absolute_uri(reverse("accounts:wechat_callback"))
@@ -110,7 +111,7 @@ def wechat_callback(request: HttpRequest) -> HttpResponse:
         return render(
             request,
             "accounts/sign_in_failed.html",
-            {"message": "授权已失效，请重新登录"},
+            {"message": _("授权已失效，请重新登录")},
             status=400,
         )
     try:

@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
 from apps.core.errors import Conflict, InvalidInput
@@ -39,7 +40,7 @@ def wechat_enabled() -> bool:
 
 def authorize_url(*, redirect_uri: str, scope: str, state: str) -> str:
     if scope not in SCOPES:
-        raise InvalidInput("不支持的授权方式")
+        raise InvalidInput(_("不支持的授权方式"))
     query = urllib.parse.urlencode(
         {
             "appid": settings.WECHAT_APP_ID,
@@ -55,21 +56,23 @@ def authorize_url(*, redirect_uri: str, scope: str, state: str) -> str:
 def _get_json(path: str, params: dict[str, str]) -> dict[str, Any]:
     url = f"{settings.WECHAT_API_BASE}{path}?{urllib.parse.urlencode(params)}"
     if not url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
-        raise WeChatUnavailable("微信接口地址无效")
+        raise WeChatUnavailable(_("微信接口地址无效"))
     try:
         with urllib.request.urlopen(url, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
             body = json.loads(response.read().decode("utf-8"))
     except (urllib.error.URLError, TimeoutError, ValueError) as exc:
-        raise WeChatUnavailable("暂时无法连接微信，请稍后再试") from exc
+        raise WeChatUnavailable(_("暂时无法连接微信，请稍后再试")) from exc
     if not isinstance(body, dict) or body.get("errcode"):
-        raise WeChatUnavailable(f"微信授权失败：{body.get('errmsg', '未知错误')}")
+        raise WeChatUnavailable(
+            _("微信授权失败：%(error)s") % {"error": body.get("errmsg", _("未知错误"))}
+        )
     return body
 
 
 def identity_from_code(*, code: str) -> WeChatIdentity:
     """Exchange the code WeChat sent back for the member's openid (and nickname if allowed)."""
     if not code:
-        raise InvalidInput("缺少微信授权码")
+        raise InvalidInput(_("缺少微信授权码"))
     token = _get_json(
         "/sns/oauth2/access_token",
         {
@@ -81,7 +84,7 @@ def identity_from_code(*, code: str) -> WeChatIdentity:
     )
     openid = str(token.get("openid", ""))
     if not openid:
-        raise WeChatUnavailable("微信没有返回 openid")
+        raise WeChatUnavailable(_("微信没有返回 openid"))
     nickname = ""
     if "snsapi_userinfo" in str(token.get("scope", "")):
         info = _get_json(
@@ -99,7 +102,7 @@ def wechat_sign_in(*, identity: WeChatIdentity, current: User | None) -> User:
     owner = users.select_for_update().filter(wechat_openid=identity.openid).first()
     if current is not None:
         if owner is not None and owner.pk != current.pk:
-            raise Conflict("这个微信已绑定其他账号", code="openid_taken")
+            raise Conflict(_("这个微信已绑定其他账号"), code="openid_taken")
         user = current
     elif owner is not None:
         user = owner

@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AnalyticsConfig(AppConfig):
     name = "apps.analytics"
     label = "analytics"
-    verbose_name = "数据分析"
+    verbose_name = _("数据分析")

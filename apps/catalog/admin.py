@@ -5,16 +5,24 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext, gettext_lazy
 from import_export.admin import ImportExportModelAdmin
 
-from apps.catalog import services
-from apps.catalog.models import SKU, Merchant, Product, StockMovement
+from apps.accounts.models import User
+from apps.accounts.roles import Role, has_role
+from apps.catalog import services, staff, supply
+from apps.catalog.models import SKU, Merchant, Product, StockMovement, SupplyAgreement
 from apps.catalog.resources import ProductResource
 from apps.catalog.selectors import merchants_visible_to, products_visible_to, skus_visible_to
 from apps.core.errors import DomainError
+from apps.core.forms import add_domain_error
 
 MANUAL_REASONS = [
     (StockMovement.Reason.RESTOCK, StockMovement.Reason.RESTOCK.label),
@@ -24,18 +32,142 @@ MANUAL_REASONS = [
 
 @admin.register(Merchant)
 class MerchantAdmin(admin.ModelAdmin):
-    list_display = ("name", "contact_phone", "created_at")
+    """Operations onboard a merchant with its staff and managers; the merchant's managers then
+    keep its team themselves on the 员工 page (add and remove, never another merchant's)."""
+
+    list_display = ("name", "contact_phone", "created_at", "staff_link")
     search_fields = ("name",)
-    filter_horizontal = ("staff", "sellers")
+    filter_horizontal = ("staff", "managers")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Merchant]:
         return merchants_visible_to(request.user)  # type: ignore[arg-type]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        # Staff may edit their merchant's details and leaders, not who else works there.
-        if request.user.is_superuser:
+        if request.user.is_superuser or has_role(request.user, Role.OPERATIONS):
             return ()
-        return ("staff",)
+        return ("staff", "managers")
+
+    @admin.display(description=gettext_lazy("员工"))
+    def staff_link(self, obj: Merchant) -> str:
+        url = reverse("admin:catalog_merchant_staff", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, gettext("管理员工"))
+
+    def get_urls(self) -> list[Any]:
+        return [
+            path(
+                "<int:merchant_id>/staff/",
+                self.admin_site.admin_view(self.staff_view),
+                name="catalog_merchant_staff",
+            ),
+            *super().get_urls(),
+        ]
+
+    def staff_view(self, request: HttpRequest, merchant_id: int) -> HttpResponse:
+        user: User = request.user  # type: ignore[assignment]
+        merchant = self.get_queryset(request).filter(pk=merchant_id).first()
+        if merchant is None:
+            raise Http404(gettext("商家不存在"))
+        can_manage = staff.can_manage_staff(merchant=merchant, actor=user)
+        form = MerchantStaffForm(request.POST or None)
+        if request.method == "POST" and not can_manage:
+            raise PermissionDenied
+        if request.method == "POST":
+            try:
+                if "remove" in request.POST:
+                    member = merchant.staff.filter(pk=request.POST["remove"]).first()
+                    if member is None:
+                        raise Http404(gettext("员工不存在"))
+                    staff.merchant_staff_remove(merchant=merchant, actor=user, user=member)
+                    self.message_user(request, gettext("已移除 %s") % member.username)
+                    return redirect(request.path)
+                if form.is_valid():
+                    created = staff.merchant_staff_add(
+                        merchant=merchant, actor=user, **form.cleaned_data
+                    )
+                    self.message_user(request, gettext("已添加员工 %s") % created.username)
+                    return redirect(request.path)
+            except DomainError as error:
+                add_domain_error(form, error)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("%s 的员工") % merchant.name,
+            "merchant": merchant,
+            "members": merchant.staff.order_by("username"),
+            "managers": set(merchant.managers.values_list("pk", flat=True)),
+            "form": form,
+            "can_manage": can_manage,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/catalog/merchant_staff.html", context)
+
+
+class MerchantStaffForm(forms.Form):
+    username = forms.CharField(label=gettext_lazy("用户名"), max_length=150)
+    display_name = forms.CharField(label=gettext_lazy("姓名"), max_length=64, required=False)
+    phone = forms.CharField(label=gettext_lazy("手机号"), max_length=20, required=False)
+    password = forms.CharField(
+        label=gettext_lazy("初始密码"), widget=forms.PasswordInput(render_value=False)
+    )
+
+
+class SupplyDecisionForm(forms.ModelForm):
+    decision = forms.ChoiceField(
+        label=gettext_lazy("处理"),
+        choices=[
+            ("", "—"),
+            ("approve", gettext_lazy("通过 / 恢复合作")),
+            ("reject", gettext_lazy("拒绝")),
+            ("suspend", gettext_lazy("暂停合作")),
+        ],
+        required=False,
+    )
+
+    class Meta:
+        model = SupplyAgreement
+        fields = ("decision", "commission_rate", "decision_reason")
+
+
+@admin.register(SupplyAgreement)
+class SupplyAgreementAdmin(admin.ModelAdmin):
+    """Merchants decide which leaders sell their goods and at what commission."""
+
+    form = SupplyDecisionForm
+    list_display = ("leader", "merchant", "status", "commission_rate", "created_at", "decided_at")
+    list_filter = ("status", ("merchant", admin.RelatedOnlyFieldListFilter))
+    search_fields = ("leader__username", "leader__display_name", "leader__phone")
+    list_select_related = ("leader", "merchant")
+    readonly_fields = ("merchant", "leader", "status", "note", "decided_by", "decided_at")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[SupplyAgreement]:
+        visible = merchants_visible_to(request.user)  # type: ignore[arg-type]
+        return SupplyAgreement.objects.filter(merchant__in=visible)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # leaders apply from their pages
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(
+        self, request: HttpRequest, obj: SupplyAgreement, form: Any, change: bool
+    ) -> None:
+        actor: User = request.user  # type: ignore[assignment]
+        decision = form.cleaned_data.get("decision")
+        reason = form.cleaned_data.get("decision_reason", "")
+        try:
+            if decision == "approve":
+                supply.supply_approve(
+                    agreement=obj,
+                    actor=actor,
+                    commission_rate=form.cleaned_data["commission_rate"],
+                    reason=reason,
+                )
+            elif decision == "reject":
+                supply.supply_reject(agreement=obj, actor=actor, reason=reason)
+            elif decision == "suspend":
+                supply.supply_suspend(agreement=obj, actor=actor, reason=reason)
+        except DomainError as error:
+            self.message_user(request, error.message, messages.ERROR)
 
 
 class SKUInline(admin.TabularInline):

@@ -18,12 +18,12 @@ class Merchant(TimestampedModel):
     staff = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="merchants", verbose_name=_("员工")
     )
-    sellers = models.ManyToManyField(
+    managers = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         blank=True,
-        related_name="selling_for",
-        verbose_name=_("合作团长"),
-        help_text=_("可以在接龙中销售本商家商品的团长"),
+        related_name="managed_merchants",
+        verbose_name=_("商家管理员"),
+        help_text=_("可以为本商家添加和移除员工账号"),
     )
 
     class Meta:
@@ -132,3 +132,61 @@ class StockMovement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sku} {self.delta:+d} ({self.get_reason_display()})"
+
+
+class SupplyAgreement(TimestampedModel):
+    """A leader sells a merchant's goods once the merchant has approved them (供货合作)."""
+
+    class Status(models.TextChoices):
+        APPLIED = "applied", _("申请中")
+        APPROVED = "approved", _("已合作")
+        REJECTED = "rejected", _("已拒绝")
+        SUSPENDED = "suspended", _("已暂停")
+
+    merchant = models.ForeignKey(
+        Merchant,
+        on_delete=models.CASCADE,
+        related_name="supply_agreements",
+        verbose_name=_("商家"),
+    )
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="supply_agreements",
+        verbose_name=_("团长"),
+    )
+    status = models.CharField(
+        _("状态"), max_length=12, choices=Status.choices, default=Status.APPLIED
+    )
+    commission_rate = models.DecimalField(
+        _("团长佣金比例（%）"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        help_text=_("团长在本商家商品上的佣金，占成交额的百分比"),
+    )
+    note = models.CharField(_("申请说明"), max_length=200, blank=True)
+    decision_reason = models.CharField(_("处理意见"), max_length=200, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("处理人"),
+    )
+    decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("供货合作")
+        verbose_name_plural = _("供货合作")
+        constraints = [
+            models.UniqueConstraint(fields=["merchant", "leader"], name="supply_once_per_pair"),
+            models.CheckConstraint(
+                condition=Q(commission_rate__gte=0) & Q(commission_rate__lte=100),
+                name="supply_commission_rate_percent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.merchant} · {self.leader}"

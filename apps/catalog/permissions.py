@@ -16,9 +16,15 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "catalog.change_sku",
         "catalog.delete_sku",
         "catalog.view_stockmovement",
+        "catalog.view_supplyagreement",
+        "catalog.change_supplyagreement",
     ],
     "operations": [
+        # Operations onboard merchants: the merchant, its staff and managers.
         "catalog.view_merchant",
+        "catalog.add_merchant",
+        "catalog.change_merchant",
+        "catalog.view_supplyagreement",
         "catalog.view_product",
         "catalog.view_sku",
         "catalog.view_stockmovement",
@@ -28,14 +34,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 
 
 def grant_role_permissions(**kwargs: Any) -> None:
-    from django.contrib.auth.models import Group, Permission
+    from apps.accounts.roles import Role, grant_permissions
 
     for role, codes in ROLE_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=role)
-        for code in codes:
-            app_label, codename = code.split(".")
-            permission = Permission.objects.filter(
-                content_type__app_label=app_label, codename=codename
-            ).first()
-            if permission is not None:
-                group.permissions.add(permission)
+        grant_permissions(Role(role), codes)

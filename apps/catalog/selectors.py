@@ -2,7 +2,7 @@ from django.db.models import QuerySet
 
 from apps.accounts.models import User
 from apps.accounts.roles import Role, has_role
-from apps.catalog.models import SKU, Merchant, Product
+from apps.catalog.models import SKU, Merchant, Product, SupplyAgreement
 
 
 def merchants_visible_to(user: User) -> QuerySet[Merchant]:
@@ -26,5 +26,6 @@ def skus_sellable_by(leader: User) -> QuerySet[SKU]:
         active=True,
         product__active=True,
         product__kind=Product.Kind.GOODS,
-        product__merchant__sellers=leader,
+        product__merchant__supply_agreements__leader=leader,
+        product__merchant__supply_agreements__status=SupplyAgreement.Status.APPROVED,
     ).select_related("product", "product__merchant")

@@ -1,11 +1,12 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 class ChainsConfig(AppConfig):
     name = "apps.chains"
     label = "chains"
-    verbose_name = "群接龙"
+    verbose_name = _("群接龙")
 
     def ready(self) -> None:
         from apps.chains import receivers

@@ -3,6 +3,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import User
@@ -158,7 +159,12 @@ class RefundForm(forms.Form):
         self.order = order
         for line in order.lines.all():
             self.fields[f"line_{line.pk}"] = forms.IntegerField(
-                label=f"{line.title}（¥{line.unit_price}，可退 {line.refundable_quantity}）",
+                label=gettext("%(title)s（¥%(price)s，可退 %(count)s）")
+                % {
+                    "title": line.title,
+                    "price": line.unit_price,
+                    "count": line.refundable_quantity,
+                },
                 min_value=0,
                 max_value=line.refundable_quantity,
                 initial=line.refundable_quantity,

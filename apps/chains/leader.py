@@ -10,6 +10,8 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, ngettext
 from django.views.decorators.http import require_POST
 
 from apps.accounts.models import User
@@ -64,7 +66,7 @@ def chain_create(request: HttpRequest) -> HttpResponse:
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            messages.success(request, "接龙已创建，确认无误后点击“开团”")
+            messages.success(request, _("接龙已创建，确认无误后点击“开团”"))
             return redirect("chains:leader_chain", chain_id=chain.pk)
     return render(
         request, "chains/leader/chain_form.html", {"form": form, "items": items, "chain": None}
@@ -115,7 +117,7 @@ def chain_edit(request: HttpRequest, chain: Chain) -> HttpResponse:
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            messages.success(request, "接龙已保存")
+            messages.success(request, _("接龙已保存"))
             return redirect("chains:leader_chain", chain_id=chain.pk)
     return render(
         request,
@@ -144,10 +146,14 @@ def chain_manage(request: HttpRequest, chain: Chain) -> HttpResponse:
     )
 
 
+# The done messages are marked for translation here and translated when shown.
 CHAIN_ACTIONS: dict[str, tuple[Callable[..., Chain], str]] = {
-    "open": (services.chain_open, "已开团，把链接发到群里吧"),
-    "close": (services.chain_close, "已截单"),
-    "cancel": (services.chain_cancel, "接龙已取消，未付款订单已取消，已付款订单已退款"),
+    "open": (services.chain_open, gettext_noop("已开团，把链接发到群里吧")),
+    "close": (services.chain_close, gettext_noop("已截单")),
+    "cancel": (
+        services.chain_cancel,
+        gettext_noop("接龙已取消，未付款订单已取消，已付款订单已退款"),
+    ),
 }
 
 
@@ -155,22 +161,22 @@ CHAIN_ACTIONS: dict[str, tuple[Callable[..., Chain], str]] = {
 @leader_chain_view
 def chain_action(request: HttpRequest, chain: Chain, action: str) -> HttpResponse:
     if action not in CHAIN_ACTIONS:
-        raise Http404("未知操作")
+        raise Http404(_("未知操作"))
     service, done = CHAIN_ACTIONS[action]
     try:
         service(chain=chain, actor=request.user)
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, done)
+        messages.success(request, _(done))
     return redirect("chains:leader_chain", chain_id=chain.pk)
 
 
 ENTRY_ACTIONS: dict[str, tuple[Callable[..., Any], str]] = {
-    "mark_paid": (orders.order_mark_paid, "已标记付款"),
-    "mark_ready": (orders.order_mark_ready, "已标记待自提"),
-    "complete": (orders.order_complete, "已核销"),
-    "cancel": (orders.order_cancel, "已取消"),
+    "mark_paid": (orders.order_mark_paid, gettext_noop("已标记付款")),
+    "mark_ready": (orders.order_mark_ready, gettext_noop("已标记待自提")),
+    "complete": (orders.order_complete, gettext_noop("已核销")),
+    "cancel": (orders.order_cancel, gettext_noop("已取消")),
 }
 
 
@@ -180,7 +186,7 @@ def entries_action(request: HttpRequest, chain: Chain) -> HttpResponse:
     """Apply one transition to the selected entries; each succeeds or reports on its own."""
     action = request.POST.get("action", "")
     if action not in ENTRY_ACTIONS:
-        messages.error(request, "请选择要执行的操作")
+        messages.error(request, _("请选择要执行的操作"))
         return redirect("chains:leader_chain", chain_id=chain.pk)
     service, done = ENTRY_ACTIONS[action]
     ids = [int(value) for value in request.POST.getlist("entry") if value.isdigit()]
@@ -193,11 +199,15 @@ def entries_action(request: HttpRequest, chain: Chain) -> HttpResponse:
         except DomainError as error:
             failures.append(f"#{entry.sequence} {error.message}")
     if succeeded:
-        messages.success(request, f"{done}：{succeeded} 单")
+        messages.success(
+            request,
+            ngettext("%(done)s：%(count)s 单", "%(done)s：%(count)s 单", succeeded)
+            % {"done": _(done), "count": succeeded},
+        )
     for failure in failures:
         messages.error(request, failure)
     if not ids:
-        messages.error(request, "请先勾选订单")
+        messages.error(request, _("请先勾选订单"))
     return redirect(request.POST.get("next") or f"/leader/chains/{chain.pk}/")
 
 
@@ -207,14 +217,18 @@ def pickup_by_code(request: HttpRequest, chain: Chain) -> HttpResponse:
     code = request.POST.get("code", "").strip()
     entry = ChainEntry.objects.filter(chain=chain, pickup_code=code).select_related("order").first()
     if entry is None:
-        messages.error(request, f"核销码 {code} 不存在")
+        messages.error(request, _("核销码 %(code)s 不存在") % {"code": code})
     else:
         try:
             orders.order_complete(order=entry.order, actor=request.user)  # type: ignore[arg-type]
         except DomainError as error:
             messages.error(request, f"#{entry.sequence} {error.message}")
         else:
-            messages.success(request, f"#{entry.sequence} {entry.order.contact_name} 已取货")
+            messages.success(
+                request,
+                _("#%(sequence)s %(name)s 已取货")
+                % {"sequence": entry.sequence, "name": entry.order.contact_name},
+            )
     return redirect("chains:leader_chain", chain_id=chain.pk)
 
 
@@ -222,7 +236,7 @@ def pickup_by_code(request: HttpRequest, chain: Chain) -> HttpResponse:
 def entry_refund(request: HttpRequest, chain: Chain, entry_id: int) -> HttpResponse:
     entry = ChainEntry.objects.filter(chain=chain, pk=entry_id).select_related("order").first()
     if entry is None:
-        raise Http404("订单不存在")
+        raise Http404(_("订单不存在"))
     form = RefundForm(request.POST or None, order=entry.order)
     if request.method == "POST" and form.is_valid():
         try:
@@ -238,7 +252,9 @@ def entry_refund(request: HttpRequest, chain: Chain, entry_id: int) -> HttpRespo
             add_domain_error(form, error)
         else:
             messages.success(
-                request, f"已退款 ¥{refund.amount}，请把钱退给 {entry.order.contact_name}"
+                request,
+                _("已退款 ¥%(amount)s，请把钱退给 %(name)s")
+                % {"amount": refund.amount, "name": entry.order.contact_name},
             )
             return redirect("chains:leader_chain", chain_id=chain.pk)
     return render(
@@ -282,7 +298,7 @@ def pickup_points(request: HttpRequest, community_id: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     community = communities_managed_by(user).filter(pk=community_id).first()
     if community is None:
-        raise Http404("群不存在")
+        raise Http404(_("群不存在"))
     form = PickupPointForm()
     if request.method == "POST" and "toggle" in request.POST:
         point = PickupPoint.objects.filter(
@@ -290,7 +306,7 @@ def pickup_points(request: HttpRequest, community_id: int) -> HttpResponse:
             pk=request.POST["toggle"] if request.POST["toggle"].isdigit() else 0,
         ).first()
         if point is None:
-            raise Http404("自提点不存在")
+            raise Http404(_("自提点不存在"))
         pickup_point_set_active(point=point, actor=user, active=not point.active)
         return redirect("chains:leader_pickup_points", community_id=community.pk)
     if request.method == "POST":
@@ -301,7 +317,7 @@ def pickup_points(request: HttpRequest, community_id: int) -> HttpResponse:
             except DomainError as error:
                 add_domain_error(form, error)
             else:
-                messages.success(request, "自提点已添加")
+                messages.success(request, _("自提点已添加"))
                 return redirect("chains:leader_pickup_points", community_id=community.pk)
     points = community.pickup_points.order_by("-active", "pk")
     return render(

@@ -1,6 +1,7 @@
 """Pickup points (自提点) of a community, kept by its owner and admins."""
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
 from apps.chains.models import PickupPoint
@@ -11,7 +12,7 @@ from apps.core.errors import InvalidInput, PermissionDenied
 
 def _require_manager(*, community: Community, actor: User) -> None:
     if not communities_managed_by(actor).filter(pk=community.pk).exists():
-        raise PermissionDenied("只有群主和管理员可以管理自提点")
+        raise PermissionDenied(_("只有群主和管理员可以管理自提点"))
 
 
 @transaction.atomic
@@ -26,9 +27,9 @@ def pickup_point_create(
 ) -> PickupPoint:
     _require_manager(community=community, actor=actor)
     if not name.strip():
-        raise InvalidInput("请填写自提点名称", field="name")
+        raise InvalidInput(_("请填写自提点名称"), field="name")
     if not address.strip():
-        raise InvalidInput("请填写自提点地址", field="address")
+        raise InvalidInput(_("请填写自提点地址"), field="address")
     return PickupPoint.objects.create(
         community=community,
         name=name.strip(),

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
 from apps.accounts.phone import mask_name, mask_phone
@@ -34,7 +35,7 @@ def chain_by_slug(slug: str) -> Chain:
             .get(slug=slug)
         )
     except Chain.DoesNotExist as exc:
-        raise NotFound("接龙不存在或还没有发布") from exc
+        raise NotFound(_("接龙不存在或还没有发布")) from exc
 
 
 def chains_led_by(user: User) -> QuerySet[Chain]:
@@ -52,7 +53,7 @@ def chain_for_leader(*, user: User, chain_id: int) -> Chain:
     try:
         return chains_led_by(user).get(pk=chain_id)
     except Chain.DoesNotExist as exc:
-        raise NotFound("接龙不存在") from exc
+        raise NotFound(_("接龙不存在")) from exc
 
 
 def orders_in_chains_led_by(user: User) -> QuerySet[Order]:
@@ -143,7 +144,7 @@ def pick_sheets(chain: Chain, *, full_phone: bool = False) -> list[PickSheet]:
     sheets: dict[str, PickSheet] = {}
     for entry in entries_with_lines(chain).filter(order__status__in=PLACED_STATUSES):
         point = entry.pickup_point
-        key = point.name if point else "送货上门"
+        key = point.name if point else _("送货上门")
         sheet = sheets.setdefault(key, PickSheet(point=key, address=point.address if point else ""))
         order = entry.order
         sheet.rows.append(

@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.crypto import get_random_string
+from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
 from apps.analytics.tracking import track
@@ -61,7 +62,7 @@ def chain_require_leader(*, chain: Chain, user: User) -> None:
     if chain.leader_id == user.pk:
         return
     if not communities_managed_by(user).filter(pk=chain.community_id).exists():
-        raise PermissionDenied("只有团长和群管理员可以管理这个接龙")
+        raise PermissionDenied(_("只有团长和群管理员可以管理这个接龙"))
 
 
 @transaction.atomic
@@ -74,7 +75,7 @@ def chain_create(
     pickup_points: Sequence[PickupPoint] = (),
 ) -> Chain:
     if not communities_managed_by(leader).filter(pk=community.pk).exists():
-        raise PermissionDenied("只能在你管理的群里发起接龙")
+        raise PermissionDenied(_("只能在你管理的群里发起接龙"))
     _validate_details(details)
     _validate_items(leader=leader, items=items)
     _validate_pickup_points(community=community, details=details, pickup_points=pickup_points)
@@ -119,7 +120,7 @@ def chain_update(
     chain_require_leader(chain=chain, user=actor)
     chain = Chain.objects.select_for_update().get(pk=chain.pk)
     if chain.status not in (Status.DRAFT, Status.OPEN):
-        raise IllegalTransition("已截单或已取消的接龙不能修改")
+        raise IllegalTransition(_("已截单或已取消的接龙不能修改"))
     _validate_details(details)
     if pickup_points is not None:
         _validate_pickup_points(
@@ -146,7 +147,7 @@ def chain_update(
     )
     if items is not None:
         if chain.status != Status.DRAFT:
-            raise IllegalTransition("接龙开团后不能修改商品")
+            raise IllegalTransition(_("接龙开团后不能修改商品"))
         _validate_items(leader=chain.leader, items=items)
         chain.items.all().delete()
         ChainItem.objects.bulk_create(
@@ -170,11 +171,11 @@ def chain_open(*, chain: Chain, actor: User) -> Chain:
     chain_require_leader(chain=chain, user=actor)
     chain = Chain.objects.select_for_update().get(pk=chain.pk)
     if chain.status != Status.DRAFT:
-        raise IllegalTransition("只有草稿状态的接龙可以开团")
+        raise IllegalTransition(_("只有草稿状态的接龙可以开团"))
     if chain.closes_at <= timezone.now():
-        raise InvalidInput("截单时间已过，请先修改截单时间", field="closes_at")
+        raise InvalidInput(_("截单时间已过，请先修改截单时间"), field="closes_at")
     if not chain.items.exists():
-        raise InvalidInput("接龙至少需要一件商品", field="items")
+        raise InvalidInput(_("接龙至少需要一件商品"), field="items")
     chain.status = Status.OPEN
     chain.save(update_fields=["status", "updated_at"])
     track("chain_opened", actor=actor, community=chain.community_id, subject=chain)
@@ -188,7 +189,7 @@ def chain_close(*, chain: Chain, actor: User | None) -> Chain:
         chain_require_leader(chain=chain, user=actor)
     chain = Chain.objects.select_for_update().get(pk=chain.pk)
     if chain.status != Status.OPEN:
-        raise IllegalTransition("只有进行中的接龙可以截单")
+        raise IllegalTransition(_("只有进行中的接龙可以截单"))
     chain.status = Status.CLOSED
     chain.closed_at = timezone.now()
     chain.save(update_fields=["status", "closed_at", "updated_at"])
@@ -203,7 +204,7 @@ def chain_cancel(*, chain: Chain, actor: User, reason: str = "") -> Chain:
     chain_require_leader(chain=chain, user=actor)
     chain = Chain.objects.select_for_update().get(pk=chain.pk)
     if chain.status not in (Status.DRAFT, Status.OPEN, Status.CLOSED):
-        raise IllegalTransition("这个接龙已经取消")
+        raise IllegalTransition(_("这个接龙已经取消"))
     chain.status = Status.CANCELLED
     chain.save(update_fields=["status", "updated_at"])
     _unwind_orders(chain=chain, actor=actor, reason=reason or "接龙已取消")
@@ -280,7 +281,7 @@ def chain_order_place(
     """
     contact_name = contact_name.strip()
     if not contact_name:
-        raise InvalidInput("请填写姓名", field="contact_name")
+        raise InvalidInput(_("请填写姓名"), field="contact_name")
     wanted = _clean_quantities(quantities)
     _lock_buyer(chain_id=chain.pk, phone=contact_phone)
 
@@ -291,7 +292,7 @@ def chain_order_place(
     )
     if existing is not None:
         if existing.chain_id != chain.pk or existing.order.contact_phone != contact_phone:
-            raise Conflict("这次提交已经处理过，请刷新页面后重新下单", code="token_used")
+            raise Conflict(_("这次提交已经处理过，请刷新页面后重新下单"), code="token_used")
         return existing
 
     sequence = _take_sequence(chain)
@@ -300,7 +301,7 @@ def chain_order_place(
         for item in ChainItem.objects.filter(chain=chain, pk__in=wanted).select_related("sku")
     }
     if set(items) != set(wanted):
-        raise InvalidInput("所选商品不在这个接龙中", field="items")
+        raise InvalidInput(_("所选商品不在这个接龙中"), field="items")
     if chain.fulfilment == Chain.Fulfilment.PICKUP:
         _check_pickup_point(chain=chain, pickup_point=pickup_point)
     _check_person_limits(chain=chain, phone=contact_phone, items=items, wanted=wanted)
@@ -342,15 +343,17 @@ def _clean_quantities(quantities: Mapping[int, Any]) -> dict[int, int]:
         try:
             quantity = int(raw)
         except (TypeError, ValueError) as exc:
-            raise InvalidInput("购买数量必须是整数", field="items") from exc
+            raise InvalidInput(_("购买数量必须是整数"), field="items") from exc
         if quantity < 0:
-            raise InvalidInput("购买数量不能为负数", field="items")
+            raise InvalidInput(_("购买数量不能为负数"), field="items")
         if quantity > MAX_QUANTITY_PER_LINE:
-            raise InvalidInput(f"单件商品最多购买 {MAX_QUANTITY_PER_LINE} 件", field="items")
+            raise InvalidInput(
+                _("单件商品最多购买 %(max)s 件") % {"max": MAX_QUANTITY_PER_LINE}, field="items"
+            )
         if quantity:
             wanted[int(item_id)] = quantity
     if not wanted:
-        raise InvalidInput("请至少选择一件商品", field="items")
+        raise InvalidInput(_("请至少选择一件商品"), field="items")
     return wanted
 
 
@@ -379,17 +382,17 @@ def _take_sequence(chain: Chain) -> int:
         return int(row[0])
     current = Chain.objects.get(pk=chain.pk)
     if current.status == Status.CANCELLED:
-        raise Conflict("这个接龙已取消", code="chain_cancelled")
+        raise Conflict(_("这个接龙已取消"), code="chain_cancelled")
     if current.status == Status.DRAFT or current.opens_at > now:
-        raise Conflict("接龙还没有开始", code="chain_not_open")
-    raise Conflict("接龙已截单", code="chain_closed")
+        raise Conflict(_("接龙还没有开始"), code="chain_not_open")
+    raise Conflict(_("接龙已截单"), code="chain_closed")
 
 
 def _check_pickup_point(*, chain: Chain, pickup_point: PickupPoint | None) -> None:
     if pickup_point is None:
-        raise InvalidInput("请选择自提点", field="pickup_point")
+        raise InvalidInput(_("请选择自提点"), field="pickup_point")
     if not chain.pickup_points.filter(pk=pickup_point.pk, active=True).exists():
-        raise InvalidInput("请选择这个接龙的自提点", field="pickup_point")
+        raise InvalidInput(_("请选择这个接龙的自提点"), field="pickup_point")
 
 
 def _check_person_limits(
@@ -414,7 +417,8 @@ def _check_person_limits(
         if already + wanted[item_id] > limit:
             left = max(0, limit - already)
             raise Conflict(
-                f"“{item.title}”每人限购 {limit} 件，你还可以买 {left} 件",
+                _("“%(title)s”每人限购 %(limit)s 件，你还可以买 %(left)s 件")
+                % {"title": item.title, "limit": limit, "left": left},
                 code="per_person_limit",
                 field="items",
             )
@@ -430,7 +434,11 @@ def _take_from_cap(*, item: ChainItem, quantity: int) -> None:
         row = cursor.fetchone()
     if row is None:
         left = ChainItem.objects.values_list("remaining", flat=True).get(pk=item.pk)
-        message = f"“{item.title}”已抢光" if left == 0 else f"“{item.title}”只剩 {left} 件"
+        message = (
+            _("“%(title)s”已抢光") % {"title": item.title}
+            if left == 0
+            else _("“%(title)s”只剩 %(left)s 件") % {"title": item.title, "left": left}
+        )
         raise Conflict(message, code="sold_out", field="items")
 
 
@@ -461,18 +469,18 @@ def _new_slug() -> str:
 
 def _validate_details(details: ChainDetails) -> None:
     if not details.title.strip():
-        raise InvalidInput("请填写接龙标题", field="title")
+        raise InvalidInput(_("请填写接龙标题"), field="title")
     if details.closes_at <= timezone.now():
-        raise InvalidInput("截单时间必须在未来", field="closes_at")
+        raise InvalidInput(_("截单时间必须在未来"), field="closes_at")
     if details.opens_at and details.opens_at >= details.closes_at:
-        raise InvalidInput("开团时间必须早于截单时间", field="opens_at")
+        raise InvalidInput(_("开团时间必须早于截单时间"), field="opens_at")
     if details.min_group_size is not None and details.min_group_size < 1:
-        raise InvalidInput("成团人数至少为1", field="min_group_size")
+        raise InvalidInput(_("成团人数至少为1"), field="min_group_size")
 
 
 def _validate_items(*, leader: User, items: Sequence[ItemSpec]) -> None:
     if not items:
-        raise InvalidInput("接龙至少需要一件商品", field="items")
+        raise InvalidInput(_("接龙至少需要一件商品"), field="items")
     sellable = set(
         skus_sellable_by(leader)
         .filter(pk__in=[s.sku.pk for s in items])
@@ -481,26 +489,28 @@ def _validate_items(*, leader: User, items: Sequence[ItemSpec]) -> None:
     seen: set[int] = set()
     for spec in items:
         if spec.sku.pk not in sellable:
-            raise PermissionDenied(f"你不能销售“{spec.sku}”", field="items")
+            raise PermissionDenied(_("你不能销售“%(sku)s”") % {"sku": spec.sku}, field="items")
         if spec.sku.pk in seen:
-            raise InvalidInput(f"“{spec.sku}”重复添加", field="items")
+            raise InvalidInput(_("“%(sku)s”重复添加") % {"sku": spec.sku}, field="items")
         seen.add(spec.sku.pk)
         if spec.group_price <= 0:
-            raise InvalidInput("团购价必须大于0", field="items")
+            raise InvalidInput(_("团购价必须大于0"), field="items")
         if spec.stock_cap <= 0:
-            raise InvalidInput("限量必须大于0", field="items")
+            raise InvalidInput(_("限量必须大于0"), field="items")
         if spec.stock_cap > spec.sku.stock:
             raise InvalidInput(
-                f"“{spec.sku}”限量 {spec.stock_cap} 超过库存 {spec.sku.stock}", field="items"
+                _("“%(sku)s”限量 %(cap)s 超过库存 %(stock)s")
+                % {"sku": spec.sku, "cap": spec.stock_cap, "stock": spec.sku.stock},
+                field="items",
             )
         if spec.per_person_limit is not None and spec.per_person_limit <= 0:
-            raise InvalidInput("每人限购必须大于0", field="items")
+            raise InvalidInput(_("每人限购必须大于0"), field="items")
 
 
 def _validate_pickup_points(
     *, community: Community, details: ChainDetails, pickup_points: Sequence[PickupPoint]
 ) -> None:
     if any(point.community_id != community.pk for point in pickup_points):
-        raise PermissionDenied("自提点不属于这个群", field="pickup_points")
+        raise PermissionDenied(_("自提点不属于这个群"), field="pickup_points")
     if details.fulfilment == Chain.Fulfilment.PICKUP and not pickup_points:
-        raise InvalidInput("自提接龙至少需要一个自提点", field="pickup_points")
+        raise InvalidInput(_("自提接龙至少需要一个自提点"), field="pickup_points")

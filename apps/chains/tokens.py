@@ -7,6 +7,7 @@ and expires; its nonce becomes the order's unique submission_token.
 import secrets
 
 from django.core import signing
+from django.utils.translation import gettext as _
 
 from apps.core.errors import InvalidInput
 
@@ -23,9 +24,9 @@ def submission_token_verify(*, token: str, chain_id: int) -> str:
     try:
         payload = signing.loads(token, salt=SALT, max_age=MAX_AGE_SECONDS)
     except signing.SignatureExpired as exc:
-        raise InvalidInput("页面已过期，请刷新后重新提交", code="token_expired") from exc
+        raise InvalidInput(_("页面已过期，请刷新后重新提交"), code="token_expired") from exc
     except signing.BadSignature as exc:
-        raise InvalidInput("提交无效，请刷新页面后重试", code="token_invalid") from exc
+        raise InvalidInput(_("提交无效，请刷新页面后重试"), code="token_invalid") from exc
     if not isinstance(payload, dict) or payload.get("c") != chain_id or not payload.get("n"):
-        raise InvalidInput("提交无效，请刷新页面后重试", code="token_invalid")
+        raise InvalidInput(_("提交无效，请刷新页面后重试"), code="token_invalid")
     return f"chain:{payload['n']}"

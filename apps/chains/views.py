@@ -5,6 +5,7 @@ from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from apps.analytics.tracking import track
@@ -138,7 +139,7 @@ def receipt(request: HttpRequest, ref: str) -> HttpResponse:
             "chain", "order", "pickup_point", "chain__leader"
         ).get(order_id=order_id)
     except (signing.BadSignature, ValueError, ChainEntry.DoesNotExist) as exc:
-        raise Http404("订单不存在") from exc
+        raise Http404(_("订单不存在")) from exc
     return render(
         request,
         "chains/receipt.html",

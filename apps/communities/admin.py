@@ -3,6 +3,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import User
 from apps.communities import leaders
@@ -27,8 +28,8 @@ class CommunityAdmin(admin.ModelAdmin):
 
 class LeaderApplicationDecisionForm(forms.ModelForm):
     decision = forms.ChoiceField(
-        label="审核",
-        choices=[("", "—"), ("approve", "通过"), ("reject", "拒绝")],
+        label=_("审核"),
+        choices=[("", "—"), ("approve", _("通过")), ("reject", _("拒绝"))],
         required=False,
     )
 

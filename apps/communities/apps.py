@@ -2,6 +2,7 @@ from typing import Any
 
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 def grant_role_permissions(**kwargs: Any) -> None:
@@ -20,7 +21,7 @@ def grant_role_permissions(**kwargs: Any) -> None:
 class CommunitiesConfig(AppConfig):
     name = "apps.communities"
     label = "communities"
-    verbose_name = "社群"
+    verbose_name = _("社群")
 
     def ready(self) -> None:
         post_migrate.connect(grant_role_permissions, sender=self)

@@ -3,6 +3,7 @@
 from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
 from apps.accounts.roles import Role, has_role
@@ -20,14 +21,14 @@ def leader_application_submit(
     *, applicant: User, name: str, phone: str, neighbourhood: str, pickup_address: str
 ) -> LeaderApplication:
     if is_leader(applicant):
-        raise Conflict("你已经是团长了", code="already_leader")
+        raise Conflict(_("你已经是团长了"), code="already_leader")
     for field, value in (
         ("name", name),
         ("neighbourhood", neighbourhood),
         ("pickup_address", pickup_address),
     ):
         if not value.strip():
-            raise InvalidInput("请填写完整的申请信息", field=field)
+            raise InvalidInput(_("请填写完整的申请信息"), field=field)
     try:
         with transaction.atomic():
             return LeaderApplication.objects.create(
@@ -38,15 +39,15 @@ def leader_application_submit(
                 pickup_address=pickup_address.strip(),
             )
     except IntegrityError as exc:
-        raise Conflict("你已有一份申请在审核中", code="application_pending") from exc
+        raise Conflict(_("你已有一份申请在审核中"), code="application_pending") from exc
 
 
 def _decide(*, application: LeaderApplication, reviewer: User) -> LeaderApplication:
     if not (reviewer.is_superuser or has_role(reviewer, Role.OPERATIONS)):
-        raise PermissionDenied("只有运营可以审核团长申请")
+        raise PermissionDenied(_("只有运营可以审核团长申请"))
     locked = LeaderApplication.objects.select_for_update().get(pk=application.pk)
     if locked.status != Status.PENDING:
-        raise IllegalTransition("这份申请已经审核过了")
+        raise IllegalTransition(_("这份申请已经审核过了"))
     return locked
 
 
@@ -69,7 +70,7 @@ def leader_application_reject(
     *, application: LeaderApplication, reviewer: User, reason: str
 ) -> LeaderApplication:
     if not reason.strip():
-        raise InvalidInput("拒绝时请写明原因", field="decision_reason")
+        raise InvalidInput(_("拒绝时请写明原因"), field="decision_reason")
     application = _decide(application=application, reviewer=reviewer)
     application.status = Status.REJECTED
     application.decision_reason = reason.strip()

@@ -1,4 +1,5 @@
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
 from apps.communities.models import Community, Membership
@@ -11,11 +12,11 @@ def community_create(*, owner: User, name: str, kind: str, description: str = ""
     from apps.communities.leaders import is_leader
 
     if not is_leader(owner):
-        raise PermissionDenied("通过团长申请后才能建群")
+        raise PermissionDenied(_("通过团长申请后才能建群"))
     if not name.strip():
-        raise InvalidInput("请填写群名称", field="name")
+        raise InvalidInput(_("请填写群名称"), field="name")
     if kind not in Community.Kind.values:
-        raise InvalidInput("请选择群类型", field="kind")
+        raise InvalidInput(_("请选择群类型"), field="kind")
     community = Community.objects.create(
         owner=owner, name=name.strip(), kind=kind, description=description.strip()
     )

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
 from apps.communities import leaders, services
@@ -26,7 +27,7 @@ def leader_apply(request: HttpRequest) -> HttpResponse:
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            messages.success(request, "申请已提交，运营审核后会通知你")
+            messages.success(request, _("申请已提交，运营审核后会通知你"))
             return redirect("communities:leader_apply")
     return render(
         request,
@@ -45,7 +46,9 @@ def community_list(request: HttpRequest) -> HttpResponse:
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            messages.success(request, f"“{community.name}”已创建，接下来添加自提点")
+            messages.success(
+                request, _("“%(name)s”已创建，接下来添加自提点") % {"name": community.name}
+            )
             return redirect("chains:leader_pickup_points", community_id=community.pk)
     return render(
         request,

@@ -20,8 +20,9 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.accounts.roles import Role
-from apps.catalog.models import SKU, Merchant, Product
+from apps.catalog.models import SKU, Merchant, Product, SupplyAgreement
 from apps.catalog.services import sku_create
+from apps.catalog.supply import supply_apply, supply_approve
 from apps.chains.models import Chain, ChainEntry, PickupPoint
 from apps.chains.services import (
     ChainDetails,
@@ -436,8 +437,11 @@ class _DemoBuilder:
         if created:
             self.created["merchants"] += 1
         merchant.staff.add(*(self.users[name] for name in spec.staff))
-        merchant.sellers.add(*(self.users[name] for name in spec.sellers))
         actor = self.users[spec.staff[0]] if spec.staff else self.users["admin"]
+        if spec.staff:
+            merchant.managers.add(actor)  # the merchant's first account keeps its team
+        for name in spec.sellers:
+            self._supplied(merchant, self.users[name])
         for product_spec in spec.products:
             product = Product.objects.filter(merchant=merchant, title=product_spec.title).first()
             if product is None:
@@ -465,6 +469,19 @@ class _DemoBuilder:
             )
             self.created["skus"] += 1
         return sku
+
+    def _supplied(self, merchant: Merchant, leader: User) -> None:
+        """The leader applied to the merchant and the merchant approved, as on the real pages."""
+        leader.groups.add(Group.objects.get(name=Role.LEADER))
+        if SupplyAgreement.objects.filter(merchant=merchant, leader=leader).exists():
+            return
+        agreement = supply_apply(merchant=merchant, leader=leader, note="小区团购，长期合作")
+        supply_approve(
+            agreement=agreement,
+            actor=self.users["admin"],
+            commission_rate=Decimal("8.00"),
+            reason="欢迎合作",
+        )
 
     # --- groups --------------------------------------------------------------------------
 

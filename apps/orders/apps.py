@@ -1,11 +1,12 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 class OrdersConfig(AppConfig):
     name = "apps.orders"
     label = "orders"
-    verbose_name = "订单"
+    verbose_name = _("订单")
 
     def ready(self) -> None:
         from apps.accounts.signals import phone_verified

@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from apps.accounts.models import User
 from apps.analytics.tracking import track
@@ -52,7 +53,7 @@ def order_lock(*, order_id: int) -> Order:
     try:
         return Order.objects.select_for_update(of=("self",)).get(pk=order_id)
     except Order.DoesNotExist as exc:
-        raise NotFound("订单不存在") from exc
+        raise NotFound(gettext("订单不存在")) from exc
 
 
 def order_create(
@@ -69,12 +70,12 @@ def order_create(
 ) -> Order:
     """Insert a pending order and take its stock. Call inside the caller's transaction."""
     if not lines:
-        raise InvalidInput("请至少选择一件商品", field="items")
+        raise InvalidInput(gettext("请至少选择一件商品"), field="items")
     for line in lines:
         if line.quantity <= 0:
-            raise InvalidInput("购买数量必须大于0", field="items")
+            raise InvalidInput(gettext("购买数量必须大于0"), field="items")
         if line.unit_price <= 0:
-            raise InvalidInput("商品价格必须大于0", field="items")
+            raise InvalidInput(gettext("商品价格必须大于0"), field="items")
     totals = [money(line.unit_price * line.quantity) for line in lines]
     order = Order.objects.create(
         community=community,
@@ -113,7 +114,7 @@ def order_create(
 @transaction.atomic
 def order_mark_paid(*, order: Order, actor: User | None, method: str = "cash") -> Order:
     order = order_lock(order_id=order.pk)
-    _require(order, PAYABLE, "只有待付款的订单可以标记为已付款")
+    _require(order, PAYABLE, gettext("只有待付款的订单可以标记为已付款"))
     now = timezone.now()
     order.status = Status.PAID
     order.paid_amount = order.total_amount
@@ -129,7 +130,7 @@ def order_mark_paid(*, order: Order, actor: User | None, method: str = "cash") -
 @transaction.atomic
 def order_mark_ready(*, order: Order, actor: User | None) -> Order:
     order = order_lock(order_id=order.pk)
-    _require(order, FULFILLABLE, "只有已付款的订单可以标记为待自提")
+    _require(order, FULFILLABLE, gettext("只有已付款的订单可以标记为待自提"))
     previous = order.status
     order.status = Status.READY_FOR_PICKUP
     order.save(update_fields=["status"])
@@ -141,7 +142,7 @@ def order_mark_ready(*, order: Order, actor: User | None) -> Order:
 def order_complete(*, order: Order, actor: User | None) -> Order:
     """Goods handed over (自提核销)."""
     order = order_lock(order_id=order.pk)
-    _require(order, COMPLETABLE, "只有已付款的订单可以核销")
+    _require(order, COMPLETABLE, gettext("只有已付款的订单可以核销"))
     previous = order.status
     order.status = Status.COMPLETED
     order.completed_at = timezone.now()
@@ -156,7 +157,7 @@ def order_complete(*, order: Order, actor: User | None) -> Order:
 def order_cancel(*, order: Order, actor: User | None, reason: str = "") -> Order:
     """Cancel an unpaid order and give its stock back."""
     order = order_lock(order_id=order.pk)
-    _require(order, PAYABLE, "只有未付款的订单可以取消，已付款请退款")
+    _require(order, PAYABLE, gettext("只有未付款的订单可以取消，已付款请退款"))
     lines = list(order.lines.all())
     stock_apply(
         changes=[StockChange(sku_id=line.sku_id, delta=line.quantity) for line in lines],
@@ -187,9 +188,9 @@ def order_refund(
     the order when `quantities` is None. The amount is the lines' unit prices, never more than
     what was paid and not yet refunded."""
     order = order_lock(order_id=order.pk)
-    _require(order, REFUNDABLE, "只有已付款的订单可以退款")
+    _require(order, REFUNDABLE, gettext("只有已付款的订单可以退款"))
     if not reason.strip():
-        raise InvalidInput("请填写退款原因", field="reason")
+        raise InvalidInput(gettext("请填写退款原因"), field="reason")
     lines = {line.pk: line for line in order.lines.select_for_update().order_by("pk")}
     wanted = (
         {line_id: line.refundable_quantity for line_id, line in lines.items()}
@@ -198,21 +199,23 @@ def order_refund(
     )
     wanted = {line_id: qty for line_id, qty in wanted.items() if qty}
     if not wanted:
-        raise InvalidInput("请选择要退款的商品和数量", field="quantities")
+        raise InvalidInput(gettext("请选择要退款的商品和数量"), field="quantities")
     refund_lines = []
     for line_id, quantity in wanted.items():
         line = lines.get(line_id)
         if line is None:
-            raise InvalidInput("退款的商品不属于这个订单", field="quantities")
+            raise InvalidInput(gettext("退款的商品不属于这个订单"), field="quantities")
         if quantity < 0 or quantity > line.refundable_quantity:
             raise InvalidInput(
-                f"“{line.title}”最多可退 {line.refundable_quantity} 件", field="quantities"
+                gettext("“%(title)s”最多可退 %(count)s 件")
+                % {"title": line.title, "count": line.refundable_quantity},
+                field="quantities",
             )
         refund_lines.append((line, quantity, money(line.unit_price * quantity)))
     amount = money(sum((amount for _, _, amount in refund_lines), ZERO))
     remaining_after = order.paid_amount - order.refunded_amount - amount
     if remaining_after < 0:
-        raise InvalidInput("退款金额不能超过已付金额", field="quantities")
+        raise InvalidInput(gettext("退款金额不能超过已付金额"), field="quantities")
 
     refund = OrderRefund.objects.create(
         order=order, amount=amount, reason=reason.strip(), restocked=restock, actor=actor
@@ -266,7 +269,10 @@ def orders_cancel_unpaid(*, now: datetime | None = None) -> int:
 
 def _require(order: Order, allowed: set[Order.Status], message: str) -> None:
     if order.status not in allowed:
-        raise IllegalTransition(f"{message}（当前状态：{order.get_status_display()}）")
+        raise IllegalTransition(
+            gettext("%(message)s（当前状态：%(status)s）")
+            % {"message": message, "status": order.get_status_display()}
+        )
 
 
 def _log(*, order: Order, from_status: str, actor: User | None, note: str = "") -> None:

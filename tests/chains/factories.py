@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from apps.accounts.models import User
-from apps.catalog.models import SKU
+from apps.catalog.models import SKU, SupplyAgreement
 from apps.chains.models import Chain, ChainItem, PickupPoint
 from apps.chains.services import ChainDetails, ItemSpec, chain_create, chain_open
 from apps.communities.models import Community
@@ -38,7 +38,9 @@ def open_chain(
     community = CommunityFactory()
     leader = community.owner
     merchant = MerchantFactory()
-    merchant.sellers.add(leader)
+    SupplyAgreement.objects.create(
+        merchant=merchant, leader=leader, status=SupplyAgreement.Status.APPROVED
+    )
     skus = [SKUFactory(product=ProductFactory(merchant=merchant), stock=stock) for _ in caps]
     points = [
         PickupPoint.objects.create(community=community, name="东门超市", address="幸福小区东门"),

@@ -83,7 +83,8 @@ def test_people_merchants_and_groups() -> None:
 
     leader, fruit, milk = (User.objects.get(username=n) for n in ("leader", "fruit", "milk"))
     fruit_merchant = Merchant.objects.get(name=FRUIT_MERCHANT)
-    assert set(leader.selling_for.values_list("name", flat=True)) == {
+    supplied = leader.supply_agreements.filter(status="approved")
+    assert set(supplied.values_list("merchant__name", flat=True)) == {
         FRUIT_MERCHANT,
         VEGETABLE_MERCHANT,
     }
