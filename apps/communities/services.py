@@ -2,6 +2,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
+from apps.communities.events import member_joined
 from apps.communities.models import Community, Membership
 from apps.core.errors import InvalidInput, PermissionDenied
 
@@ -31,7 +32,9 @@ def community_member_add(
     membership, created = Membership.objects.get_or_create(
         community=community, user=user, defaults={"role": role, "nickname": nickname}
     )
-    if not created and membership.left_at is not None:
+    if created:
+        member_joined.send(sender=Membership, membership=membership)
+    elif membership.left_at is not None:
         membership.left_at = None
         membership.save(update_fields=["left_at"])
     return membership

@@ -35,6 +35,9 @@ class Order(models.Model):
     status = models.CharField(
         _("状态"), max_length=24, choices=Status.choices, default=Status.PENDING_PAYMENT
     )
+    subtotal_amount = MoneyField(_("商品金额"), default=Decimal("0.00"))
+    discount_amount = MoneyField(_("优惠金额"), default=Decimal("0.00"))
+    coupon_code = models.CharField(_("优惠券"), max_length=32, blank=True)
     total_amount = MoneyField(_("订单金额"))
     paid_amount = MoneyField(_("已付金额"), default=Decimal("0.00"))
     refunded_amount = MoneyField(_("已退金额"), default=Decimal("0.00"))
@@ -57,6 +60,11 @@ class Order(models.Model):
         verbose_name_plural = _("订单")
         constraints = [
             models.CheckConstraint(condition=Q(total_amount__gte=0), name="order_total_gte_0"),
+            models.CheckConstraint(
+                condition=Q(discount_amount__gte=0)
+                & Q(total_amount=F("subtotal_amount") - F("discount_amount")),
+                name="order_total_is_subtotal_less_discount",
+            ),
             models.CheckConstraint(
                 condition=Q(refunded_amount__gte=0) & Q(refunded_amount__lte=F("paid_amount")),
                 name="order_refund_within_paid",

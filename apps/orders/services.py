@@ -67,8 +67,12 @@ def order_create(
     submission_token: str | None = None,
     referral_code: str = "",
     ad_click_token: str = "",
+    discount: Decimal = ZERO,
+    coupon_code: str = "",
 ) -> Order:
-    """Insert a pending order and take its stock. Call inside the caller's transaction."""
+    """Insert a pending order and take its stock. Call inside the caller's transaction.
+
+    `discount` (a coupon the caller has redeemed) comes off the subtotal, never below zero."""
     if not lines:
         raise InvalidInput(gettext("请至少选择一件商品"), field="items")
     for line in lines:
@@ -77,6 +81,10 @@ def order_create(
         if line.unit_price <= 0:
             raise InvalidInput(gettext("商品价格必须大于0"), field="items")
     totals = [money(line.unit_price * line.quantity) for line in lines]
+    subtotal = money(sum(totals, ZERO))
+    discount = min(money(discount), subtotal)
+    if discount < 0:
+        raise InvalidInput(gettext("优惠金额不能为负"), field="coupon")
     order = Order.objects.create(
         community=community,
         buyer=buyer,
@@ -86,7 +94,10 @@ def order_create(
         submission_token=submission_token,
         referral_code=referral_code,
         ad_click_token=ad_click_token,
-        total_amount=money(sum(totals, ZERO)),
+        subtotal_amount=subtotal,
+        discount_amount=discount,
+        coupon_code=coupon_code,
+        total_amount=subtotal - discount,
     )
     OrderLine.objects.bulk_create(
         OrderLine(
@@ -185,8 +196,9 @@ def order_refund(
     restock: bool = False,
 ) -> OrderRefund:
     """Refund some quantities of some lines (`quantities` maps line id → quantity), or the rest of
-    the order when `quantities` is None. The amount is the lines' unit prices, never more than
-    what was paid and not yet refunded."""
+    the order when `quantities` is None. The amount is the lines' unit prices less their share of
+    the order's discount, never more than what was paid and not yet refunded; the refund that
+    empties the order returns exactly what is left, so rounding never strands a fen."""
     order = order_lock(order_id=order.pk)
     _require(order, REFUNDABLE, gettext("只有已付款的订单可以退款"))
     if not reason.strip():
@@ -211,8 +223,13 @@ def order_refund(
                 % {"title": line.title, "count": line.refundable_quantity},
                 field="quantities",
             )
-        refund_lines.append((line, quantity, money(line.unit_price * quantity)))
+        refund_lines.append((line, quantity, _paid_share(order, line.unit_price * quantity)))
     amount = money(sum((amount for _, _, amount in refund_lines), ZERO))
+    empties_order = all(
+        line.refundable_quantity == wanted.get(line_id, 0) for line_id, line in lines.items()
+    )
+    if empties_order:
+        amount = order.paid_amount - order.refunded_amount
     remaining_after = order.paid_amount - order.refunded_amount - amount
     if remaining_after < 0:
         raise InvalidInput(gettext("退款金额不能超过已付金额"), field="quantities")
@@ -265,6 +282,13 @@ def orders_cancel_unpaid(*, now: datetime | None = None) -> int:
             order_cancel(order=order, actor=None, reason="超时未付款，自动取消")
             cancelled += 1
     return cancelled
+
+
+def _paid_share(order: Order, list_amount: Decimal) -> Decimal:
+    """What the buyer actually paid for goods listed at `list_amount`, after the discount."""
+    if order.subtotal_amount <= 0 or order.discount_amount == 0:
+        return money(list_amount)
+    return money(list_amount * order.total_amount / order.subtotal_amount)
 
 
 def _require(order: Order, allowed: set[Order.Status], message: str) -> None:
