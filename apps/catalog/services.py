@@ -48,40 +48,58 @@ def stock_apply(
     actor: User | None,
     note: str = "",
     reference: str = "",
+    savepoint: bool = True,
 ) -> list[StockMovement]:
-    """Apply several changes atomically, in SKU id order so concurrent orders never deadlock."""
+    """Apply several changes atomically, in SKU id order so concurrent orders never deadlock.
+
+    A caller whose whole transaction fails with a Conflict anyway (placing an order) passes
+    savepoint=False and saves two round trips while it holds the hot SKU row."""
     ordered = sorted(changes, key=lambda change: change.sku_id)
-    movements = []
-    with transaction.atomic():
-        for change in ordered:
-            stock_after = _stock_update(sku_id=change.sku_id, delta=change.delta)
-            movements.append(
-                StockMovement(
-                    sku_id=change.sku_id,
-                    delta=change.delta,
-                    stock_after=stock_after,
-                    reason=reason,
-                    actor=actor,
-                    note=note,
-                    reference=reference,
-                )
-            )
-        StockMovement.objects.bulk_create(movements)
-    return movements
+    with transaction.atomic(savepoint=savepoint):
+        return [
+            _stock_update(change=change, reason=reason, actor=actor, note=note, reference=reference)
+            for change in ordered
+        ]
 
 
-def _stock_update(*, sku_id: int, delta: int) -> int:
-    """One guarded UPDATE … RETURNING: the new stock, or Conflict when it would go below zero."""
+def _stock_update(
+    *, change: StockChange, reason: str, actor: User | None, note: str, reference: str
+) -> StockMovement:
+    """The guarded UPDATE and its movement row in one statement (one round trip while the SKU
+    row is locked); Conflict when the stock would go below zero."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "UPDATE catalog_sku SET stock = stock + %s, updated_at = now() "
-            "WHERE id = %s AND stock + %s >= 0 RETURNING stock",
-            [delta, sku_id, delta],
+            "WITH changed AS ("
+            "  UPDATE catalog_sku SET stock = stock + %(delta)s, updated_at = now()"
+            "  WHERE id = %(sku)s AND stock + %(delta)s >= 0 RETURNING id, stock"
+            ") INSERT INTO catalog_stockmovement"
+            "  (sku_id, delta, stock_after, reason, note, reference, actor_id, created_at)"
+            " SELECT id, %(delta)s, stock, %(reason)s, %(note)s, %(reference)s, %(actor)s, now()"
+            " FROM changed RETURNING id, stock_after, created_at",
+            {
+                "delta": change.delta,
+                "sku": change.sku_id,
+                "reason": reason,
+                "note": note,
+                "reference": reference,
+                "actor": actor.pk if actor is not None else None,
+            },
         )
         row = cursor.fetchone()
     if row is None:
         raise Conflict(_("库存不足"), code="out_of_stock")
-    return int(row[0])
+    movement_id, stock_after, created_at = row
+    return StockMovement(
+        pk=movement_id,
+        sku_id=change.sku_id,
+        delta=change.delta,
+        stock_after=stock_after,
+        reason=reason,
+        note=note,
+        reference=reference,
+        actor=actor,
+        created_at=created_at,
+    )
 
 
 @transaction.atomic

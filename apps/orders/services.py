@@ -69,6 +69,7 @@ def order_create(
     ad_click_token: str = "",
     discount: Decimal = ZERO,
     coupon_code: str = "",
+    take_stock: bool = True,
 ) -> Order:
     """Insert a pending order and take its stock. Call inside the caller's transaction.
 
@@ -110,16 +111,26 @@ def order_create(
         )
         for line, total in zip(lines, totals, strict=True)
     )
-    stock_apply(
-        changes=[StockChange(sku_id=line.sku.pk, delta=-line.quantity) for line in lines],
-        reason=StockMovement.Reason.ORDER,
-        actor=buyer,
-        reference=order.number,
-    )
     _log(order=order, from_status="", actor=buyer, note="下单")
     events.order_placed.send(sender=Order, order=order, actor=buyer)
     _track("order_placed", order=order, actor=buyer)
+    if take_stock:
+        order_stock_take(order=order, lines=lines)
     return order
+
+
+def order_stock_take(*, order: Order, lines: Sequence[LineRequest]) -> None:
+    """Take the order's stock from its SKUs (guarded; Conflict when short).
+
+    order_create does it unless told not to: a caller that must lock rows of its own first (a
+    chain's number) takes the stock itself right after, keeping the one lock order."""
+    stock_apply(
+        changes=[StockChange(sku_id=line.sku.pk, delta=-line.quantity) for line in lines],
+        reason=StockMovement.Reason.ORDER,
+        actor=order.buyer,
+        reference=order.number,
+        savepoint=False,  # a shortage fails the whole order
+    )
 
 
 @transaction.atomic

@@ -1,0 +1,1 @@
+"""Reproducible benchmarks, each beside a baseline measured in the same run on the same database."""
