@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
 from apps.accounts.phone import normalize_phone
@@ -24,7 +25,7 @@ def can_manage_staff(*, merchant: Merchant, actor: User) -> bool:
 
 def _require_manager(*, merchant: Merchant, actor: User) -> None:
     if not can_manage_staff(merchant=merchant, actor=actor):
-        raise PermissionDenied("只有商家管理员可以管理员工")
+        raise PermissionDenied(_("只有商家管理员可以管理员工"))
 
 
 @transaction.atomic
@@ -41,16 +42,16 @@ def merchant_staff_add(
     _require_manager(merchant=merchant, actor=actor)
     username = username.strip()
     if not username:
-        raise InvalidInput("请填写用户名", field="username")
+        raise InvalidInput(_("请填写用户名"), field="username")
     users = get_user_model().objects
     if users.filter(username=username).exists():
-        raise Conflict("用户名已被使用", code="username_taken", field="username")
+        raise Conflict(_("用户名已被使用"), code="username_taken", field="username")
     try:
         phone = normalize_phone(phone) if phone.strip() else ""
     except ValidationError as exc:
         raise InvalidInput(exc.messages[0], field="phone") from exc
     if phone and users.filter(phone=phone).exists():
-        raise Conflict("手机号已被其他账号使用", code="phone_taken", field="phone")
+        raise Conflict(_("手机号已被其他账号使用"), code="phone_taken", field="phone")
     user = users.model(
         username=username, display_name=display_name.strip(), phone=phone or None, is_staff=True
     )
@@ -70,9 +71,9 @@ def merchant_staff_remove(*, merchant: Merchant, actor: User, user: User) -> Non
     """Take a person off this merchant; someone who works nowhere else loses admin access."""
     _require_manager(merchant=merchant, actor=actor)
     if user.pk == actor.pk:
-        raise InvalidInput("不能移除自己")
+        raise InvalidInput(_("不能移除自己"))
     if not merchant.staff.filter(pk=user.pk).exists():
-        raise PermissionDenied("这个账号不是本商家的员工")
+        raise PermissionDenied(_("这个账号不是本商家的员工"))
     merchant.staff.remove(user)
     merchant.managers.remove(user)
     if not user.merchants.exists():

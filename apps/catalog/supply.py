@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
 from apps.catalog.models import Merchant, SupplyAgreement
@@ -18,7 +19,7 @@ Status = SupplyAgreement.Status
 def supply_apply(*, merchant: Merchant, leader: User, note: str = "") -> SupplyAgreement:
     """Ask again after a rejection reuses the same row (one per merchant and leader)."""
     if not is_leader(leader):
-        raise PermissionDenied("通过团长申请后才能申请供货")
+        raise PermissionDenied(_("通过团长申请后才能申请供货"))
     with transaction.atomic():
         agreement = (
             SupplyAgreement.objects.select_for_update()
@@ -32,10 +33,11 @@ def supply_apply(*, merchant: Merchant, leader: User, note: str = "") -> SupplyA
                         merchant=merchant, leader=leader, note=note.strip()
                     )
             except IntegrityError as exc:  # a double tap created it a moment ago
-                raise Conflict("已经申请过了，请等待商家处理", code="supply_pending") from exc
+                raise Conflict(_("已经申请过了，请等待商家处理"), code="supply_pending") from exc
         if agreement.status != Status.REJECTED:
             raise Conflict(
-                f"已有供货合作（{agreement.get_status_display()}）", code="supply_exists"
+                _("已有供货合作（%(status)s）") % {"status": agreement.get_status_display()},
+                code="supply_exists",
             )
         agreement.status = Status.APPLIED
         agreement.note = note.strip()
@@ -45,10 +47,12 @@ def supply_apply(*, merchant: Merchant, leader: User, note: str = "") -> SupplyA
 
 def _decide(*, agreement: SupplyAgreement, actor: User, allowed: set[str]) -> SupplyAgreement:
     if not (actor.is_superuser or agreement.merchant.staff.filter(pk=actor.pk).exists()):
-        raise PermissionDenied("只有本商家的员工可以处理供货申请")
+        raise PermissionDenied(_("只有本商家的员工可以处理供货申请"))
     locked = SupplyAgreement.objects.select_for_update().get(pk=agreement.pk)
     if locked.status not in allowed:
-        raise IllegalTransition(f"当前状态（{locked.get_status_display()}）不能这样处理")
+        raise IllegalTransition(
+            _("当前状态（%(status)s）不能这样处理") % {"status": locked.get_status_display()}
+        )
     return locked
 
 
@@ -75,7 +79,7 @@ def supply_approve(
 ) -> SupplyAgreement:
     """Approve an application, or resume a suspended leader."""
     if not Decimal(0) <= commission_rate <= Decimal(100):
-        raise InvalidInput("佣金比例应在 0 到 100 之间", field="commission_rate")
+        raise InvalidInput(_("佣金比例应在 0 到 100 之间"), field="commission_rate")
     agreement = _decide(
         agreement=agreement, actor=actor, allowed={Status.APPLIED, Status.SUSPENDED}
     )
@@ -87,7 +91,7 @@ def supply_approve(
 @transaction.atomic
 def supply_reject(*, agreement: SupplyAgreement, actor: User, reason: str) -> SupplyAgreement:
     if not reason.strip():
-        raise InvalidInput("请写明拒绝原因", field="decision_reason")
+        raise InvalidInput(_("请写明拒绝原因"), field="decision_reason")
     agreement = _decide(agreement=agreement, actor=actor, allowed={Status.APPLIED})
     _record(agreement, status=Status.REJECTED, actor=actor, reason=reason)
     return agreement
@@ -97,7 +101,7 @@ def supply_reject(*, agreement: SupplyAgreement, actor: User, reason: str) -> Su
 def supply_suspend(*, agreement: SupplyAgreement, actor: User, reason: str) -> SupplyAgreement:
     """Stop a leader building new chains from this merchant's goods."""
     if not reason.strip():
-        raise InvalidInput("请写明暂停原因", field="decision_reason")
+        raise InvalidInput(_("请写明暂停原因"), field="decision_reason")
     agreement = _decide(agreement=agreement, actor=actor, allowed={Status.APPROVED})
     _record(agreement, status=Status.SUSPENDED, actor=actor, reason=reason)
     return agreement
