@@ -38,10 +38,10 @@ from apps.orders.models import Order
 from apps.orders.services import (
     order_cancel,
     order_complete,
-    order_mark_paid,
     order_mark_ready,
     order_refund,
 )
+from apps.payments.services import payment_record_offline
 
 DEMO_CHAIN_SLUG = "demo"
 CLOSED_CHAIN_SLUG = "demo-closed"
@@ -648,7 +648,7 @@ class _DemoBuilder:
             order_cancel(order=order, actor=leader, reason="成员说买重了，取消后重新下单")
             return
         method = "cash" if order.pk % 4 == 0 else "wechat"
-        order_mark_paid(order=order, actor=leader, method=method)
+        payment_record_offline(order=order, actor=leader, method=method)
 
     def _advance_after_close(self, order: Order, target: Order.Status) -> None:
         leader = self.users["leader"]

@@ -3,6 +3,7 @@
 from collections import Counter
 
 from apps.demo.data import CLOSED_CHAIN_SLUG, DEMO_CHAIN_SLUG, DEMO_LOGINS
+from apps.payments.sandbox import sandbox_enabled
 
 
 def created_text(created: Counter[str]) -> str:
@@ -31,4 +32,7 @@ def urls_text(base_url: str) -> str:
         ("API 文档", "/api/docs/"),
         ("健康检查", "/healthz"),
     ]
-    return "\n".join(f"  {label}: {base}{path}" for label, path in rows)
+    lines = [f"  {label}: {base}{path}" for label, path in rows]
+    if sandbox_enabled():
+        lines.append("  支付沙箱已开启：接龙下单后在订单页点「微信支付」即可模拟付款（不扣款）")
+    return "\n".join(lines)

@@ -1,0 +1,21 @@
+from typing import Any
+
+from django.db import transaction
+
+from apps.orders.models import Order, OrderRefund
+
+
+def close_payments_of_cancelled_order(*, order: Order, **kwargs: Any) -> None:
+    """A cancelled order can no longer be paid: close its open payments after the commit."""
+    if not order.payments.filter(status="created").exists():
+        return
+    from apps.payments.tasks import close_payments_for_order
+
+    order_id = order.pk
+    transaction.on_commit(lambda: close_payments_for_order.delay(order_id))
+
+
+def refund_online_payment(*, refund: OrderRefund, **kwargs: Any) -> None:
+    from apps.payments.services import refund_follow_order_refund
+
+    refund_follow_order_refund(order_refund=refund)
