@@ -1,0 +1,17 @@
+"""What rewards tells the communities' stage playbook about a community."""
+
+from django.db.models import Q
+
+from apps.communities.models import Community
+from apps.rewards.models import CheckIn, WelcomeGift
+
+
+def has_welcome_gift(community: Community) -> bool:
+    return (
+        WelcomeGift.objects.filter(community=community, coupon_template__isnull=False).exists()
+        or WelcomeGift.objects.filter(community=community, points__gt=0).exists()
+    )
+
+
+def has_check_ins(community: Community) -> bool:
+    return CheckIn.objects.filter(community=community).exists()
