@@ -46,7 +46,9 @@ INSTALLED_APPS = [
     "apps.notifications",
     "apps.catalog",
     "apps.orders",
+    "apps.rewards",
     "apps.chains",
+    "apps.payments",
     "apps.demo",
 ]
 
@@ -171,6 +173,27 @@ WECHAT_APP_SECRET = env_str("WECHAT_APP_SECRET", "")
 WECHAT_OPEN_BASE = env_str("WECHAT_OPEN_BASE", "https://open.weixin.qq.com")
 WECHAT_API_BASE = env_str("WECHAT_API_BASE", "https://api.weixin.qq.com")
 
+# --- WeChat Pay API v3: on only when the merchant's settings are all set ---------------------
+WECHATPAY_MCHID = env_str("WECHATPAY_MCHID", "")
+# JSAPI pays with the openid of the official account that signed the member in.
+WECHATPAY_APPID = env_str("WECHATPAY_APPID", "") or WECHAT_APP_ID
+WECHATPAY_CERT_SERIAL_NO = env_str("WECHATPAY_CERT_SERIAL_NO", "")
+WECHATPAY_PRIVATE_KEY_PATH = env_str("WECHATPAY_PRIVATE_KEY_PATH", "")
+WECHATPAY_APIV3_KEY = env_str("WECHATPAY_APIV3_KEY", "")
+# The platform's signing key: certificates (*.pem) in a folder, or the newer platform public key.
+WECHATPAY_PLATFORM_CERT_DIR = env_str("WECHATPAY_PLATFORM_CERT_DIR", "")
+WECHATPAY_PUBLIC_KEY_PATH = env_str("WECHATPAY_PUBLIC_KEY_PATH", "")
+WECHATPAY_PUBLIC_KEY_ID = env_str("WECHATPAY_PUBLIC_KEY_ID", "")
+WECHATPAY_NOTIFY_URL = env_str("WECHATPAY_NOTIFY_URL", "")
+WECHATPAY_REFUND_NOTIFY_URL = env_str("WECHATPAY_REFUND_NOTIFY_URL", "")
+WECHATPAY_BASE_URL = env_str("WECHATPAY_BASE_URL", "https://api.mch.weixin.qq.com")
+# The sandbox pays without money, so it is for a checkout on the embedded database only (a system
+# check refuses it with public hosts): default on without DATABASE_URL, off with it.
+PAYMENTS_SANDBOX = env_bool("PAYMENTS_SANDBOX", not DATABASE_URL)
+PAYMENTS_SANDBOX_DIR = Path(env_str("PAYMENTS_SANDBOX_DIR", "") or LOCAL_DIR / "payments-sandbox")
+# A payment whose notification has not come after this long is asked for actively.
+PAYMENTS_QUERY_AFTER_MINUTES = env_int("PAYMENTS_QUERY_AFTER_MINUTES", 5)
+
 # --- Celery ---------------------------------------------------------------------------------
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "") or "filesystem://"
 CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
@@ -218,6 +241,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ChainStatusEnum": "apps.chains.models.Chain.Status",
         "OrderStatusEnum": "apps.orders.models.Order.Status",
+        "MembershipRoleEnum": "apps.communities.models.Membership.Role",
     },
 }
 
@@ -233,6 +257,10 @@ NOTIFICATIONS_MARKETING_DAILY_CAP = env_int("NOTIFICATIONS_MARKETING_DAILY_CAP",
 NOTIFICATIONS_QUIET_START_HOUR = env_int("NOTIFICATIONS_QUIET_START_HOUR", 22)
 NOTIFICATIONS_QUIET_END_HOUR = env_int("NOTIFICATIONS_QUIET_END_HOUR", 8)
 ORDERS_UNPAID_TIMEOUT_MINUTES = env_int("ORDERS_UNPAID_TIMEOUT_MINUTES", 24 * 60)
+# Days after a temporary community ends before its members' personal data is anonymised.
+COMMUNITIES_ANONYMISE_AFTER_DAYS = env_int("COMMUNITIES_ANONYMISE_AFTER_DAYS", 30)
+# Points earned longer ago than this expire (first in, first out) unless spent.
+REWARDS_POINTS_EXPIRE_MONTHS = env_int("REWARDS_POINTS_EXPIRE_MONTHS", 12)
 
 LOGGING = {
     "version": 1,

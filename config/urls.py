@@ -19,6 +19,8 @@ urlpatterns = [
     path("api/v1/", include("config.api_urls")),
     path("", include("apps.chains.urls")),
     path("", include("apps.communities.urls")),
+    path("", include("apps.rewards.urls")),
+    path("", include("apps.payments.urls")),
     path("", include("apps.catalog.urls")),
     *static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT),
 ]

@@ -1,3 +1,5 @@
+from collections.abc import Iterator
+
 import pytest
 
 
@@ -8,3 +10,14 @@ def _celery_eager(settings: object) -> None:
     from config.celery import app
 
     app.conf.task_always_eager = True
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Each test starts in Chinese: a request in English (LocaleMiddleware) leaves its language
+    active on the thread, which would turn later tests' service messages English."""
+    from django.utils import translation
+
+    translation.activate("zh-hans")
+    yield
+    translation.deactivate()

@@ -13,6 +13,7 @@ from typing import Any, Generic, TypeVar, cast
 
 from django.db.models import Model, Prefetch, QuerySet
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -39,6 +40,7 @@ from apps.communities.selectors import communities_managed_by
 from apps.core.api import ErrorSerializer
 from apps.orders import services as orders
 from apps.orders.models import Order, OrderLine, OrderRefund, OrderRefundLine
+from apps.payments import services as payments
 
 M = TypeVar("M", bound=Model)
 MAX_INT = 2**31 - 1  # PostgreSQL integer columns: larger input is a 400, not a database error
@@ -510,12 +512,12 @@ class OrderViewSet(GenericViewSet[Order]):
         """The buyer paid the leader (pending_payment → paid)."""
         serializer = OrderMarkPaidInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        order = orders.order_mark_paid(
+        payment = payments.payment_record_offline(
             order=self.get_object(),
             actor=_user(request),
             method=serializer.validated_data["method"],
         )
-        return self._detail(order)
+        return self._detail(payment.order)
 
     @extend_schema(
         request=None,
@@ -561,11 +563,23 @@ class OrderViewSet(GenericViewSet[Order]):
 
     @extend_schema(
         request=OrderRefundInputSerializer,
-        responses={201: RefundOutputSerializer, **_INVALID, **_AUTH, **_NOT_FOUND, **_CONFLICT},
+        responses={
+            201: RefundOutputSerializer,
+            202: OpenApiResponse(
+                ErrorSerializer,
+                description="Paid through WeChat Pay: the refund is on its way back and is "
+                "recorded on the order when WeChat Pay confirms it (code refund_processing).",
+            ),
+            **_INVALID,
+            **_AUTH,
+            **_NOT_FOUND,
+            **_CONFLICT,
+        },
     )
     @action(detail=True, methods=["post"])
     def refund(self, request: Request, pk: str) -> Response:
-        """Record money the leader paid back, for some lines or the whole rest of the order."""
+        """Refund some lines or the whole rest of the order: in cash (recorded), or back through
+        WeChat Pay when the order was paid that way."""
         serializer = OrderRefundInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -574,12 +588,19 @@ class OrderViewSet(GenericViewSet[Order]):
             quantities = Counter()
             for line in data["lines"]:
                 quantities[line["line"]] += line["quantity"]
-        refund = orders.order_refund(
+        outcome = payments.order_refund_request(
             order=self.get_object(),
             actor=_user(request),
             reason=data["reason"],
             quantities=quantities,
             restock=data["restock"],
         )
+        refund = outcome.order_refund
+        if refund is None:
+            message = _("已向微信支付申请退款 ¥%(amount)s，退回后自动记入订单")
+            return Response(
+                {"code": "refund_processing", "message": message % {"amount": outcome.amount}},
+                status=status.HTTP_202_ACCEPTED,
+            )
         refund.order = self.get_queryset().get(pk=refund.order_id)
         return Response(RefundOutputSerializer(refund).data, status=status.HTTP_201_CREATED)

@@ -27,6 +27,10 @@ class ChainOrderForm(forms.Form):
         label=_("自提点"), queryset=PickupPoint.objects.none(), required=False, empty_label=None
     )
     note = forms.CharField(label=_("备注"), max_length=200, required=False)
+    # The member picks one of their coupons (a select filled by the page) or types a code; the
+    # service checks either, so the choices are not looked up again when the form is posted.
+    coupon = forms.CharField(label=_("优惠券"), max_length=32, required=False)
+    coupon_code = forms.CharField(label=_("券码"), max_length=32, required=False)
     token = forms.CharField(widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, chain: Chain, **kwargs: Any) -> None:
@@ -58,6 +62,10 @@ class ChainOrderForm(forms.Form):
             for name, value in self.cleaned_data.items()
             if name.startswith(QUANTITY_PREFIX)
         }
+
+    def chosen_coupon_code(self) -> str:
+        """A typed code wins over the select."""
+        return (self.cleaned_data["coupon_code"] or self.cleaned_data["coupon"]).strip().upper()
 
     def quantity_fields(self) -> list[tuple[ChainItem, forms.BoundField]]:
         return [(item, self[f"{QUANTITY_PREFIX}{item.pk}"]) for item in self.chain.items.all()]

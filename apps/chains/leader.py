@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -24,6 +23,8 @@ from apps.communities.selectors import communities_managed_by
 from apps.core.errors import DomainError, NotFound
 from apps.core.forms import add_domain_error
 from apps.orders import services as orders
+from apps.payments import services as payments
+from apps.payments.selectors import order_online_payment
 
 View = Callable[..., HttpResponse]
 
@@ -173,7 +174,7 @@ def chain_action(request: HttpRequest, chain: Chain, action: str) -> HttpRespons
 
 
 ENTRY_ACTIONS: dict[str, tuple[Callable[..., Any], str]] = {
-    "mark_paid": (orders.order_mark_paid, gettext_noop("已标记付款")),
+    "mark_paid": (payments.payment_record_offline, gettext_noop("已标记付款")),
     "mark_ready": (orders.order_mark_ready, gettext_noop("已标记待自提")),
     "complete": (orders.order_complete, gettext_noop("已核销")),
     "cancel": (orders.order_cancel, gettext_noop("已取消")),
@@ -240,25 +241,32 @@ def entry_refund(request: HttpRequest, chain: Chain, entry_id: int) -> HttpRespo
     form = RefundForm(request.POST or None, order=entry.order)
     if request.method == "POST" and form.is_valid():
         try:
-            with transaction.atomic():
-                refund = orders.order_refund(
-                    order=entry.order,
-                    actor=request.user,  # type: ignore[arg-type]
-                    reason=form.cleaned_data["reason"],
-                    quantities=form.quantities(),
-                    restock=form.cleaned_data["restock"],
-                )
+            # Paid through WeChat Pay (or the sandbox), the money goes back the same way.
+            outcome = payments.order_refund_request(
+                order=entry.order,
+                actor=request.user,  # type: ignore[arg-type]
+                reason=form.cleaned_data["reason"],
+                quantities=form.quantities(),
+                restock=form.cleaned_data["restock"],
+            )
         except DomainError as error:
             add_domain_error(form, error)
         else:
+            if outcome.refund is None:
+                done = _("已退款 ¥%(amount)s，请把钱退给 %(name)s")
+            elif outcome.pending:
+                done = _("已向微信支付申请退款 ¥%(amount)s，退回 %(name)s 后自动记入订单")
+            else:
+                done = _("已原路退款 ¥%(amount)s 给 %(name)s")
             messages.success(
-                request,
-                _("已退款 ¥%(amount)s，请把钱退给 %(name)s")
-                % {"amount": refund.amount, "name": entry.order.contact_name},
+                request, done % {"amount": outcome.amount, "name": entry.order.contact_name}
             )
             return redirect("chains:leader_chain", chain_id=chain.pk)
+    paid_online = order_online_payment(order=entry.order) is not None
     return render(
-        request, "chains/leader/refund.html", {"chain": chain, "entry": entry, "form": form}
+        request,
+        "chains/leader/refund.html",
+        {"chain": chain, "entry": entry, "form": form, "paid_online": paid_online},
     )
 
 

@@ -1,7 +1,8 @@
 """Chain writes: creating and running a chain, and placing an order on it.
 
 Lock order, the same in every transaction that touches these rows, so none can deadlock:
-the buyer's advisory lock → the chain row → SKU rows (by id) → chain item rows (by id).
+the buyer's advisory lock → the coupon row (when one is given) → the chain row → SKU rows (by
+id) → chain item rows (by id).
 Order cancellation and refunds take SKU rows then item rows (through the order events), which
 respects it.
 """
@@ -25,10 +26,13 @@ from apps.catalog.models import SKU
 from apps.catalog.selectors import skus_sellable_by
 from apps.chains.models import Chain, ChainEntry, ChainItem, PickupPoint
 from apps.communities.models import Community
+from apps.communities.moderation import text_check
 from apps.communities.selectors import communities_managed_by
 from apps.core.errors import Conflict, IllegalTransition, InvalidInput, PermissionDenied
+from apps.core.money import ZERO, money
 from apps.orders import services as orders
 from apps.orders.models import Order, OrderLine
+from apps.rewards import services as rewards
 
 Status = Chain.Status
 MAX_QUANTITY_PER_LINE = 999
@@ -76,7 +80,9 @@ def chain_create(
 ) -> Chain:
     if not communities_managed_by(leader).filter(pk=community.pk).exists():
         raise PermissionDenied(_("只能在你管理的群里发起接龙"))
+    _require_community_open(community)
     _validate_details(details)
+    _check_text(details=details, community=community, actor=leader)
     _validate_items(leader=leader, items=items)
     _validate_pickup_points(community=community, details=details, pickup_points=pickup_points)
     chain = Chain.objects.create(
@@ -122,6 +128,7 @@ def chain_update(
     if chain.status not in (Status.DRAFT, Status.OPEN):
         raise IllegalTransition(_("已截单或已取消的接龙不能修改"))
     _validate_details(details)
+    _check_text(details=details, community=chain.community, actor=actor)
     if pickup_points is not None:
         _validate_pickup_points(
             community=chain.community, details=details, pickup_points=pickup_points
@@ -172,6 +179,7 @@ def chain_open(*, chain: Chain, actor: User) -> Chain:
     chain = Chain.objects.select_for_update().get(pk=chain.pk)
     if chain.status != Status.DRAFT:
         raise IllegalTransition(_("只有草稿状态的接龙可以开团"))
+    _require_community_open(chain.community)
     if chain.closes_at <= timezone.now():
         raise InvalidInput(_("截单时间已过，请先修改截单时间"), field="closes_at")
     if not chain.items.exists():
@@ -274,15 +282,21 @@ def chain_order_place(
     note: str = "",
     referral_code: str = "",
     ad_click_token: str = "",
+    coupon_code: str = "",
 ) -> ChainEntry:
     """Place an order on a chain and give it the next 接龙序号.
 
     Idempotent on `submission_token`: a repeat returns the entry of the first submission.
+    A `coupon_code` is checked against the server's subtotal and used by this order alone.
     """
     contact_name = contact_name.strip()
     if not contact_name:
         raise InvalidInput(_("请填写姓名"), field="contact_name")
     wanted = _clean_quantities(quantities)
+    if note.strip():  # before any lock: a refused note should not hold the chain's hot row
+        text_check(
+            text=note, community=chain.community, where="order_note", user=buyer, field="note"
+        )
     _lock_buyer(chain_id=chain.pk, phone=contact_phone)
 
     existing = (
@@ -295,11 +309,7 @@ def chain_order_place(
             raise Conflict(_("这次提交已经处理过，请刷新页面后重新下单"), code="token_used")
         return existing
 
-    sequence = _take_sequence(chain)
-    items = {
-        item.pk: item
-        for item in ChainItem.objects.filter(chain=chain, pk__in=wanted).select_related("sku")
-    }
+    items = {item.pk: item for item in _chain_items(chain) if item.pk in wanted}
     if set(items) != set(wanted):
         raise InvalidInput(_("所选商品不在这个接龙中"), field="items")
     if chain.fulfilment == Chain.Fulfilment.PICKUP:
@@ -315,6 +325,16 @@ def chain_order_place(
         )
         for item_id, quantity in sorted(wanted.items())
     ]
+    redemption = None
+    if coupon_code.strip():
+        # The member's own coupon row: contended only by the same member's other orders.
+        redemption = rewards.coupon_redeem(
+            code=coupon_code,
+            community=chain.community,
+            buyer=buyer,
+            contact_phone=contact_phone,
+            subtotal=money(sum((money(line.unit_price * line.quantity) for line in lines), ZERO)),
+        )
     order = orders.order_create(
         community=chain.community,
         buyer=buyer,
@@ -325,16 +345,20 @@ def chain_order_place(
         submission_token=submission_token,
         referral_code=referral_code,
         ad_click_token=ad_click_token,
+        discount=redemption.discount if redemption else ZERO,
+        coupon_code=redemption.coupon.code if redemption else "",
+        take_stock=False,
     )
+    if redemption is not None:
+        rewards.coupon_use(redemption=redemption, order=order)
+    # The contended part, kept short: above, only new rows were inserted and the member's own
+    # coupon locked. Shared rows are locked here in the one order: chain row (its number), SKU
+    # rows, chain item rows.
+    entry = _take_number(chain=chain, order=order, pickup_point=pickup_point)
+    orders.order_stock_take(order=order, lines=lines)
     for item_id, quantity in sorted(wanted.items()):
         _take_from_cap(item=items[item_id], quantity=quantity)
-    return ChainEntry.objects.create(
-        chain=chain,
-        order=order,
-        sequence=sequence,
-        pickup_point=pickup_point,
-        pickup_code=_pickup_code(sequence),
-    )
+    return entry
 
 
 def _clean_quantities(quantities: Mapping[int, Any]) -> dict[int, int]:
@@ -365,21 +389,48 @@ def _lock_buyer(*, chain_id: int, phone: str) -> None:
         )
 
 
-def _take_sequence(chain: Chain) -> int:
-    """Lock the chain row, check it is taking orders and take the next number, in one UPDATE.
+def _take_number(*, chain: Chain, order: Order, pickup_point: PickupPoint | None) -> ChainEntry:
+    """Lock the chain row, check it is taking orders, take the next number and insert the entry,
+    in one statement (the chain row is the hottest lock an order takes).
 
-    The number is gap-free among placed orders: a failed submission rolls its number back."""
+    The number is gap-free among placed orders: a failed submission rolls its number back.
+    The 核销码 is the number then four random digits: unique in its chain by construction and
+    not guessable from the number alone."""
     now = timezone.now()  # not SQL now(), which is the transaction's start
+    suffix = f"{secrets.randbelow(10_000):04d}"
     with connection.cursor() as cursor:
         cursor.execute(
-            "UPDATE chains_chain SET entry_count = entry_count + 1 "
-            "WHERE id = %s AND status = %s AND opens_at <= %s AND closes_at > %s "
-            "RETURNING entry_count",
-            [chain.pk, Status.OPEN, now, now],
+            "WITH numbered AS ("
+            "  UPDATE chains_chain SET entry_count = entry_count + 1"
+            "  WHERE id = %(chain)s AND status = %(open)s"
+            "    AND opens_at <= %(now)s AND closes_at > %(now)s"
+            "  RETURNING entry_count"
+            ") INSERT INTO chains_chainentry"
+            "  (chain_id, order_id, sequence, pickup_point_id, pickup_code, created_at)"
+            " SELECT %(chain)s, %(order)s, entry_count, %(point)s,"
+            "  lpad(entry_count::text, 3, '0') || %(suffix)s, %(now)s"
+            " FROM numbered RETURNING id, sequence, pickup_code",
+            {
+                "chain": chain.pk,
+                "open": Status.OPEN,
+                "now": now,
+                "order": order.pk,
+                "point": pickup_point.pk if pickup_point else None,
+                "suffix": suffix,
+            },
         )
         row = cursor.fetchone()
     if row is not None:
-        return int(row[0])
+        entry_id, sequence, pickup_code = row
+        return ChainEntry(
+            pk=entry_id,
+            chain=chain,
+            order=order,
+            sequence=sequence,
+            pickup_point=pickup_point,
+            pickup_code=pickup_code,
+            created_at=now,
+        )
     current = Chain.objects.get(pk=chain.pk)
     if current.status == Status.CANCELLED:
         raise Conflict(_("这个接龙已取消"), code="chain_cancelled")
@@ -391,8 +442,18 @@ def _take_sequence(chain: Chain) -> int:
 def _check_pickup_point(*, chain: Chain, pickup_point: PickupPoint | None) -> None:
     if pickup_point is None:
         raise InvalidInput(_("请选择自提点"), field="pickup_point")
-    if not chain.pickup_points.filter(pk=pickup_point.pk, active=True).exists():
+    # .all() uses the page's prefetched points when there are some, saving a query per order.
+    if not any(p.pk == pickup_point.pk and p.active for p in chain.pickup_points.all()):
         raise InvalidInput(_("请选择这个接龙的自提点"), field="pickup_point")
+
+
+def _chain_items(chain: Chain) -> list[ChainItem]:
+    """The chain's items with their SKUs: the page's prefetched ones when it loaded them
+    (items are fixed once a chain opens), else one query."""
+    prefetched = getattr(chain, "_prefetched_objects_cache", {}).get("items")
+    if prefetched is not None:
+        return list(prefetched)
+    return list(ChainItem.objects.filter(chain=chain).select_related("sku"))
 
 
 def _check_person_limits(
@@ -457,14 +518,26 @@ def chain_items_release(*, order: Order, quantities: Mapping[int, int]) -> None:
             )
 
 
-def _pickup_code(sequence: int) -> str:
-    """核销码: the entry's number then four random digits, unique in its chain by construction
-    and not guessable from the number alone."""
-    return f"{sequence:03d}{secrets.randbelow(10_000):04d}"
-
-
 def _new_slug() -> str:
     return get_random_string(8, "abcdefghjkmnpqrstuvwxyz23456789")
+
+
+def _require_community_open(community: Community) -> None:
+    if community.dissolved_at is not None:
+        raise Conflict(_("这个群已解散，不能再开团"), code="community_dissolved")
+
+
+def _check_text(*, details: ChainDetails, community: Community, actor: User) -> None:
+    text_check(
+        text=details.title, community=community, where="chain_title", user=actor, field="title"
+    )
+    text_check(
+        text=details.description,
+        community=community,
+        where="chain_description",
+        user=actor,
+        field="description",
+    )
 
 
 def _validate_details(details: ChainDetails) -> None:

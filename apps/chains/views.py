@@ -16,6 +16,7 @@ from apps.chains.models import Chain, ChainEntry
 from apps.chains.tokens import submission_token_issue, submission_token_verify
 from apps.core.errors import DomainError, NotFound
 from apps.core.forms import add_domain_error
+from apps.rewards.selectors import coupons_available_for
 
 RECEIPT_SALT = "chains.receipt"
 CONTACT_COOKIE = "tg_contact"
@@ -68,6 +69,11 @@ def chain_page(request: HttpRequest, slug: str) -> HttpResponse:
         "entries": entries,
         "accepting": chain.is_accepting_orders(),
         "items": form.quantity_fields(),
+        "coupons": (
+            list(coupons_available_for(user=request.user, community=chain.community))
+            if request.user.is_authenticated
+            else []
+        ),
     }
     response = render(request, "chains/chain_page.html", context, status=status)
     return remember_visitor(request, response)
@@ -91,6 +97,7 @@ def _place(request: HttpRequest, chain: Chain, form: ChainOrderForm) -> ChainEnt
         submission_token=token,
         note=data["note"],
         referral_code=request.GET.get("ref", "")[:32],
+        coupon_code=form.chosen_coupon_code(),
     )
 
 

@@ -14,6 +14,11 @@ def grant_role_permissions(**kwargs: Any) -> None:
             "communities.view_leaderapplication",
             "communities.change_leaderapplication",
             "communities.view_community",
+            "communities.view_moderationword",
+            "communities.add_moderationword",
+            "communities.change_moderationword",
+            "communities.delete_moderationword",
+            "communities.view_moderationhit",
         ],
     )
 
@@ -24,4 +29,11 @@ class CommunitiesConfig(AppConfig):
     verbose_name = _("社群")
 
     def ready(self) -> None:
+        from apps.core.schedules import post_migrate_schedules
+
         post_migrate.connect(grant_role_permissions, sender=self)
+        self._schedules = post_migrate_schedules(
+            ("临时群到期解散", "communities.close_ended", 300),
+            ("临时群成员信息匿名化", "communities.anonymise_due", 3600),
+        )
+        post_migrate.connect(self._schedules, sender=self)

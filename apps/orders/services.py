@@ -295,6 +295,12 @@ def orders_cancel_unpaid(*, now: datetime | None = None) -> int:
     return cancelled
 
 
+def order_paid_share(*, order: Order, list_amount: Decimal) -> Decimal:
+    """The discount share as order_refund computes it, for refunds quoted before they are made
+    (a provider refund reserves its amount before the money goes back)."""
+    return _paid_share(order, list_amount)
+
+
 def _paid_share(order: Order, list_amount: Decimal) -> Decimal:
     """What the buyer actually paid for goods listed at `list_amount`, after the discount."""
     if order.subtotal_amount <= 0 or order.discount_amount == 0:

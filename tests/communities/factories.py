@@ -28,3 +28,9 @@ class MembershipFactory(factory.django.DjangoModelFactory[Membership]):
     community = factory.SubFactory(CommunityFactory)
     user = factory.SubFactory(UserFactory)
     role = Membership.Role.MEMBER
+
+
+def member_of(community: Community, *, role: str = Membership.Role.MEMBER, **user_kwargs: object):  # type: ignore[no-untyped-def]
+    """A new user who is an active member of `community` with `role`; returns the user."""
+    extra = {f"user__{key}": value for key, value in user_kwargs.items()}
+    return MembershipFactory(community=community, role=role, **extra).user
