@@ -7,10 +7,8 @@ from apps.rewards.models import CheckIn, WelcomeGift
 
 
 def has_welcome_gift(community: Community) -> bool:
-    return (
-        WelcomeGift.objects.filter(community=community, coupon_template__isnull=False).exists()
-        or WelcomeGift.objects.filter(community=community, points__gt=0).exists()
-    )
+    gifts = WelcomeGift.objects.filter(community=community)
+    return gifts.filter(Q(coupon_template__isnull=False) | Q(points__gt=0)).exists()
 
 
 def has_check_ins(community: Community) -> bool:
