@@ -243,6 +243,13 @@ def coupon_issue(*, template: CouponTemplate, owner: User, actor: User) -> Coupo
     return _coupon_take(template=template, owner=owner, issued_by=actor)
 
 
+def coupon_grant(*, template: CouponTemplate, owner: User) -> Coupon:
+    """A coupon the system gives as a benefit (a paid member's monthly coupon): no leader acts, so
+    no manager check; the caller decides who is entitled. Conflict when the template is closed or
+    exhausted."""
+    return _coupon_take(template=template, owner=owner, issued_by=None)
+
+
 @transaction.atomic
 def coupon_exchange_points(*, template: CouponTemplate, user: User) -> Coupon:
     """A member spends points on a coupon the community offers for points (积分兑换)."""
