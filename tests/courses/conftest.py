@@ -1,0 +1,3 @@
+from tests.payments.conftest import sandbox
+
+__all__ = ["sandbox"]
