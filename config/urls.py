@@ -18,10 +18,13 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("config.api_urls")),
     path("", include("apps.chains.urls")),
+    path("", include("apps.courses.urls")),
     path("", include("apps.communities.urls")),
     path("", include("apps.rewards.urls")),
+    path("", include("apps.memberships.urls")),
     path("", include("apps.payments.urls")),
     path("", include("apps.catalog.urls")),
+    path("", include("apps.distribution.urls")),
     *static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT),
 ]
 

@@ -85,6 +85,14 @@ class ChainItemInputSerializer(serializers.Serializer[Any]):
     sku = LeaderScopedField(model=SKU, scope=skus_sellable_by)
     title = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     group_price = serializers.DecimalField(max_digits=12, decimal_places=2)
+    member_price = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="会员价: what current paid members of the community pay; below group_price.",
+    )
     stock_cap = serializers.IntegerField(max_value=MAX_INT)
     per_person_limit = serializers.IntegerField(
         max_value=MAX_INT, required=False, allow_null=True, default=None
@@ -94,6 +102,9 @@ class ChainItemInputSerializer(serializers.Serializer[Any]):
 class ChainCreateInputSerializer(serializers.Serializer[Any]):
     community = LeaderScopedField(model=Community, scope=communities_managed_by)
     title = serializers.CharField(max_length=100)
+    members_only = serializers.BooleanField(
+        default=False, help_text="Only current paid members of the community may order."
+    )
     description = serializers.CharField(required=False, allow_blank=True, default="")
     opens_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
     closes_at = serializers.DateTimeField()
@@ -166,6 +177,7 @@ class ChainItemOutputSerializer(serializers.ModelSerializer[ChainItem]):
             "sku",
             "title",
             "group_price",
+            "member_price",
             "stock_cap",
             "remaining",
             "sold",
@@ -200,6 +212,7 @@ class ChainOutputSerializer(serializers.ModelSerializer[Chain]):
             "closes_at",
             "fulfilment",
             "min_group_size",
+            "members_only",
             "entry_count",
             "created_at",
         ]
@@ -374,6 +387,7 @@ class ChainViewSet(GenericViewSet[Chain]):
                 closes_at=data["closes_at"],
                 fulfilment=data["fulfilment"],
                 min_group_size=data["min_group_size"],
+                members_only=data["members_only"],
             ),
             items=[services.ItemSpec(**item) for item in data["items"]],
             pickup_points=data.get("pickup_points", []),

@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from openpyxl import Workbook
 
 from apps.chains.selectors import PickSheet
+from apps.core.spreadsheets import escape_formula as _escape
 
 HEADER = ["自提点", "序号", "姓名", "手机", "核销码", "状态", "商品"]
 
@@ -27,13 +28,6 @@ def _rows(sheets: list[PickSheet]) -> list[list[object]]:
                 ]
             )
     return rows
-
-
-def _escape(value: object) -> object:
-    """Spreadsheets run cells starting with = + - @ as formulas; members type their own names."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
 
 
 def pick_sheet_csv(sheets: list[PickSheet], filename: str) -> HttpResponse:

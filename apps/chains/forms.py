@@ -86,6 +86,7 @@ class ChainForm(forms.Form):
     )
     fulfilment = forms.ChoiceField(label=_("交付方式"), choices=Chain.Fulfilment.choices)
     min_group_size = forms.IntegerField(label=_("成团人数"), min_value=1, required=False)
+    members_only = forms.BooleanField(label=_("仅限本群付费会员参加"), required=False)
     pickup_points = forms.ModelMultipleChoiceField(
         label=_("自提点"),
         queryset=PickupPoint.objects.none(),
@@ -110,6 +111,7 @@ class ChainForm(forms.Form):
             closes_at=data["closes_at"],
             fulfilment=data["fulfilment"],
             min_group_size=data["min_group_size"],
+            members_only=data["members_only"],
         )
 
 
@@ -118,6 +120,13 @@ class ChainItemForm(forms.Form):
     title = forms.CharField(label=_("展示名称"), max_length=100, required=False)
     group_price = forms.DecimalField(
         label=_("团购价"), max_digits=12, decimal_places=2, min_value=Decimal("0.01")
+    )
+    member_price = forms.DecimalField(
+        label=_("会员价（选填）"),
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        required=False,
     )
     stock_cap = forms.IntegerField(label=_("限量"), min_value=1)
     per_person_limit = forms.IntegerField(label=_("每人限购"), min_value=1, required=False)
@@ -134,6 +143,7 @@ class ChainItemForm(forms.Form):
             stock_cap=data["stock_cap"],
             per_person_limit=data["per_person_limit"],
             title=data["title"],
+            member_price=data["member_price"],
         )
 
 

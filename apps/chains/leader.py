@@ -85,6 +85,7 @@ def chain_edit(request: HttpRequest, chain: Chain) -> HttpResponse:
         "closes_at": timezone.localtime(chain.closes_at),
         "fulfilment": chain.fulfilment,
         "min_group_size": chain.min_group_size,
+        "members_only": chain.members_only,
         "pickup_points": list(chain.pickup_points.all()),
     }
     item_initial = [
@@ -92,6 +93,7 @@ def chain_edit(request: HttpRequest, chain: Chain) -> HttpResponse:
             "sku": item.sku_id,
             "title": item.title,
             "group_price": item.group_price,
+            "member_price": item.member_price,
             "stock_cap": item.stock_cap,
             "per_person_limit": item.per_person_limit,
         }

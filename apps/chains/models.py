@@ -76,6 +76,9 @@ class Chain(TimestampedModel):
     entry_count = models.PositiveIntegerField(_("接龙人数"), default=0, editable=False)
     closed_at = models.DateTimeField(_("截单于"), null=True, blank=True)
     threshold_settled_at = models.DateTimeField(_("成团结算于"), null=True, blank=True)
+    members_only = models.BooleanField(
+        _("仅限会员"), default=False, help_text=_("只有本群的付费会员可以下单")
+    )
 
     class Meta:
         verbose_name = _("接龙")
@@ -97,6 +100,10 @@ class ChainItem(models.Model):
     sku = models.ForeignKey(SKU, on_delete=models.PROTECT, related_name="+", verbose_name=_("规格"))
     title = models.CharField(_("展示名称"), max_length=100)
     group_price = MoneyField(_("团购价"), validators=[MinValueValidator(Decimal("0.01"))])
+    # What a paying member of the chain's community pays instead (会员价); empty: no member price.
+    member_price = MoneyField(
+        _("会员价"), null=True, blank=True, validators=[MinValueValidator(Decimal("0.01"))]
+    )
     stock_cap = models.PositiveIntegerField(_("本团限量"))
     remaining = models.PositiveIntegerField(_("剩余数量"))
     per_person_limit = models.PositiveIntegerField(_("每人限购"), null=True, blank=True)
@@ -113,6 +120,10 @@ class ChainItem(models.Model):
                 name="chainitem_remaining_within_cap",
             ),
             models.CheckConstraint(condition=Q(group_price__gt=0), name="chainitem_price_gt_0"),
+            models.CheckConstraint(
+                condition=Q(member_price__isnull=True) | Q(member_price__gt=0),
+                name="chainitem_member_price_gt_0",
+            ),
             models.UniqueConstraint(fields=["chain", "sku"], name="chainitem_sku_once"),
         ]
 

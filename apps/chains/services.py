@@ -30,6 +30,7 @@ from apps.communities.moderation import text_check
 from apps.communities.selectors import communities_managed_by
 from apps.core.errors import Conflict, IllegalTransition, InvalidInput, PermissionDenied
 from apps.core.money import ZERO, money
+from apps.memberships.selectors import member_of_community
 from apps.orders import services as orders
 from apps.orders.models import Order, OrderLine
 from apps.rewards import services as rewards
@@ -46,6 +47,7 @@ class ItemSpec:
     stock_cap: int
     per_person_limit: int | None = None
     title: str = ""
+    member_price: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,7 @@ class ChainDetails:
     opens_at: datetime | None = None
     fulfilment: str = Chain.Fulfilment.PICKUP
     min_group_size: int | None = None
+    members_only: bool = False
 
 
 # --- Leader: creating and running a chain ------------------------------------------------------
@@ -94,6 +97,7 @@ def chain_create(
         closes_at=details.closes_at,
         fulfilment=details.fulfilment,
         min_group_size=details.min_group_size,
+        members_only=details.members_only,
         slug=_new_slug(),
     )
     chain.pickup_points.set(pickup_points)
@@ -103,6 +107,7 @@ def chain_create(
             sku=spec.sku,
             title=spec.title.strip() or f"{spec.sku.product.title} {spec.sku.spec}",
             group_price=spec.group_price,
+            member_price=spec.member_price,
             stock_cap=spec.stock_cap,
             remaining=spec.stock_cap,
             per_person_limit=spec.per_person_limit,
@@ -141,6 +146,7 @@ def chain_update(
         chain.opens_at = details.opens_at
     chain.fulfilment = details.fulfilment
     chain.min_group_size = details.min_group_size
+    chain.members_only = details.members_only
     chain.save(
         update_fields=[
             "title",
@@ -149,6 +155,7 @@ def chain_update(
             "opens_at",
             "fulfilment",
             "min_group_size",
+            "members_only",
             "updated_at",
         ]
     )
@@ -163,6 +170,7 @@ def chain_update(
                 sku=spec.sku,
                 title=spec.title.strip() or f"{spec.sku.product.title} {spec.sku.spec}",
                 group_price=spec.group_price,
+                member_price=spec.member_price,
                 stock_cap=spec.stock_cap,
                 remaining=spec.stock_cap,
                 per_person_limit=spec.per_person_limit,
@@ -293,6 +301,7 @@ def chain_order_place(
     if not contact_name:
         raise InvalidInput(_("请填写姓名"), field="contact_name")
     wanted = _clean_quantities(quantities)
+    is_member = _check_members_only(chain=chain, buyer=buyer)
     if note.strip():  # before any lock: a refused note should not hold the chain's hot row
         text_check(
             text=note, community=chain.community, where="order_note", user=buyer, field="note"
@@ -315,12 +324,16 @@ def chain_order_place(
     if chain.fulfilment == Chain.Fulfilment.PICKUP:
         _check_pickup_point(chain=chain, pickup_point=pickup_point)
     _check_person_limits(chain=chain, phone=contact_phone, items=items, wanted=wanted)
+    if is_member is None and any(item.member_price for item in items.values()):
+        is_member = member_of_community(
+            user_id=buyer.pk if buyer else None, community_id=chain.community_id
+        )
 
     lines = [
         orders.LineRequest(
             sku=items[item_id].sku,
             title=items[item_id].title,
-            unit_price=items[item_id].group_price,
+            unit_price=item_price(items[item_id], is_member=bool(is_member)),
             quantity=quantity,
         )
         for item_id, quantity in sorted(wanted.items())
@@ -359,6 +372,55 @@ def chain_order_place(
     for item_id, quantity in sorted(wanted.items()):
         _take_from_cap(item=items[item_id], quantity=quantity)
     return entry
+
+
+def item_price(item: ChainItem, *, is_member: bool) -> Decimal:
+    """What the buyer pays for one: the member price when there is one and they are a member."""
+    if is_member and item.member_price is not None:
+        return item.member_price
+    return item.group_price
+
+
+def _check_members_only(*, chain: Chain, buyer: User | None) -> bool | None:
+    """A members-only chain refuses everyone without a current membership of its community.
+    Returns whether the buyer is a member when it had to find out (None: not asked yet)."""
+    if not chain.members_only:
+        return None
+    if not member_of_community(
+        user_id=buyer.pk if buyer else None, community_id=chain.community_id
+    ):
+        raise PermissionDenied(
+            _("这个接龙仅限本群付费会员参加，请先开通会员（未登录请用开通会员的手机号下单）"),
+            code="members_only",
+        )
+    return True
+
+
+@transaction.atomic
+def chain_item_member_price_set(
+    *, item: ChainItem, actor: User, member_price: Decimal | None
+) -> ChainItem:
+    """Set or clear an item's member price (会员价); it applies to orders placed from now on."""
+    chain_require_leader(chain=item.chain, user=actor)
+    if item.chain.status not in (Status.DRAFT, Status.OPEN):
+        raise IllegalTransition(_("已截单或已取消的接龙不能修改"))
+    _validate_member_price(
+        title=item.title, group_price=item.group_price, member_price=member_price
+    )
+    item.member_price = money(member_price) if member_price is not None else None
+    item.save(update_fields=["member_price"])
+    return item
+
+
+def _validate_member_price(
+    *, title: str, group_price: Decimal, member_price: Decimal | None
+) -> None:
+    if member_price is None:
+        return
+    if member_price <= 0:
+        raise InvalidInput(_("会员价必须大于0"), field="items")
+    if member_price >= group_price:
+        raise InvalidInput(_("“%(title)s”的会员价必须低于团购价") % {"title": title}, field="items")
 
 
 def _clean_quantities(quantities: Mapping[int, Any]) -> dict[int, int]:
@@ -568,6 +630,9 @@ def _validate_items(*, leader: User, items: Sequence[ItemSpec]) -> None:
         seen.add(spec.sku.pk)
         if spec.group_price <= 0:
             raise InvalidInput(_("团购价必须大于0"), field="items")
+        _validate_member_price(
+            title=str(spec.sku), group_price=spec.group_price, member_price=spec.member_price
+        )
         if spec.stock_cap <= 0:
             raise InvalidInput(_("限量必须大于0"), field="items")
         if spec.stock_cap > spec.sku.stock:

@@ -16,6 +16,8 @@ from apps.chains.models import Chain, ChainEntry
 from apps.chains.tokens import submission_token_issue, submission_token_verify
 from apps.core.errors import DomainError, NotFound
 from apps.core.forms import add_domain_error
+from apps.distribution.attribution import referral_code_for
+from apps.memberships.selectors import member_of_community
 from apps.rewards.selectors import coupons_available_for
 
 RECEIPT_SALT = "chains.receipt"
@@ -68,6 +70,10 @@ def chain_page(request: HttpRequest, slug: str) -> HttpResponse:
         "form": form,
         "entries": entries,
         "accepting": chain.is_accepting_orders(),
+        "is_member": member_of_community(user_id=request.user.pk, community_id=chain.community_id)
+        if request.user.is_authenticated
+        and (chain.members_only or any(item.member_price for item in chain.items.all()))
+        else False,
         "items": form.quantity_fields(),
         "coupons": (
             list(coupons_available_for(user=request.user, community=chain.community))
@@ -96,7 +102,7 @@ def _place(request: HttpRequest, chain: Chain, form: ChainOrderForm) -> ChainEnt
         pickup_point=data["pickup_point"],
         submission_token=token,
         note=data["note"],
-        referral_code=request.GET.get("ref", "")[:32],
+        referral_code=referral_code_for(request),
         coupon_code=form.chosen_coupon_code(),
     )
 

@@ -29,11 +29,16 @@ from apps.chains.services import (
     ItemSpec,
     chain_close,
     chain_create,
+    chain_item_member_price_set,
     chain_open,
     chain_order_place,
 )
 from apps.communities.models import Community, Membership
 from apps.communities.services import community_create, community_member_add
+from apps.demo.courses import demo_course_load
+from apps.demo.distribution import demo_distribution_load
+from apps.memberships.models import MembershipPlan, Period, Subscription
+from apps.memberships.services import PlanTerms, membership_order_create, plan_create
 from apps.orders.models import Order
 from apps.orders.services import (
     order_cancel,
@@ -311,6 +316,14 @@ OPEN_CHAIN_PLAN = (
     S.PENDING_PAYMENT, S.REFUNDED, S.CANCELLED, S.PENDING_PAYMENT, S.PENDING_PAYMENT,
 )  # fmt: skip
 
+# (name, period, price, trial days, benefits): 会员 of the group-buy group.
+MEMBERSHIP_PLANS = (
+    ("月度会员", Period.MONTH, "19.90", 7, "接龙会员价，每月一张会员券，新品优先购"),
+    ("年度会员", Period.YEAR, "199.00", 0, "全年接龙会员价，相当于每月 16.6 元"),
+)
+MEMBER_PRICED_ITEM = ("FRUIT-APPLE-10", "54.90")  # 会员价 on the open chain's apples (59.90)
+DEMO_SUBSCRIBER = "member01"
+
 CLOSED_CHAIN_ITEMS = (
     ("FRUIT-STRAWBERRY-3", "79.90", 40, 2),
     ("FRUIT-ORANGE-10", "55.80", 40, None),
@@ -362,6 +375,20 @@ class _DemoBuilder:
         points = [self._pickup_point(group_buy, *point) for point in PICKUP_POINTS]
         open_chain = self._open_chain(group_buy, points)
         closed_chain = self._closed_chain(group_buy, points)
+        self._memberships(group_buy, open_chain)
+        demo_distribution_load(
+            community=group_buy,
+            chain=open_chain,
+            leader=self.users["leader"],
+            distributor_user=self.users["member05"],
+            buyer=self.users["member12"],
+            created=self.created,
+        )
+        demo_course_load(
+            community=communities[Community.Kind.FITNESS],
+            coach=self.users[COACH[0]],
+            created=self.created,
+        )
         return DemoData(
             users=self.users,
             communities=communities,
@@ -603,6 +630,37 @@ class _DemoBuilder:
         chain.save(update_fields=["slug"])
         self.created["chains"] += 1
         return chain_open(chain=chain, actor=leader)
+
+    # --- paid memberships ----------------------------------------------------------------
+
+    def _memberships(self, community: Community, chain: Chain) -> None:
+        """A monthly (with a trial) and a yearly plan, a member price on the open chain, and one
+        member who bought the monthly plan (paid to the leader)."""
+        leader = self.users["leader"]
+        plans = {}
+        for name, period, price, trial_days, benefits in MEMBERSHIP_PLANS:
+            plan = MembershipPlan.objects.filter(community=community, name=name).first()
+            if plan is None:
+                plan = plan_create(
+                    community=community,
+                    actor=leader,
+                    period=period,
+                    terms=PlanTerms(
+                        name=name, price=Decimal(price), benefits=benefits, trial_days=trial_days
+                    ),
+                )
+                self.created["membership plans"] += 1
+            plans[period] = plan
+        code, member_price = MEMBER_PRICED_ITEM
+        item = chain.items.select_related("chain").get(sku__code=code)
+        if item.member_price is None:
+            chain_item_member_price_set(item=item, actor=leader, member_price=Decimal(member_price))
+        member = self.users[DEMO_SUBSCRIBER]
+        monthly = plans[Period.MONTH]
+        if not Subscription.objects.filter(plan=monthly, user=member).exists():
+            order = membership_order_create(plan=monthly, buyer=member)
+            payment_record_offline(order=order, actor=leader, method="wechat")
+            self.created["subscriptions"] += 1
 
     def _entries(
         self,

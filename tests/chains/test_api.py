@@ -103,6 +103,7 @@ def test_the_leader_lists_and_reads_their_chain() -> None:
             "sku": setup.skus[0].pk,
             "title": setup.items[0].title,
             "group_price": "29.90",
+            "member_price": None,
             "stock_cap": 50,
             "remaining": 47,
             "sold": 3,

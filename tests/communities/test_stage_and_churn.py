@@ -59,7 +59,7 @@ def test_the_playbook_shows_what_the_group_has_set_up() -> None:
     assert before["rules"] == StepState.TODO and after["rules"] == StepState.DONE
     assert before["kol"] == StepState.TODO and after["kol"] == StepState.DONE
     assert after["group_buy"] == StepState.DONE  # chains registered its check
-    assert after["paid_courses"] == StepState.UNAVAILABLE
+    assert after["paid_courses"] == StepState.TODO  # courses registered its check
     expected_gift = (
         StepState.UNTRACKED if apps.is_installed("apps.rewards") else StepState.UNAVAILABLE
     )
