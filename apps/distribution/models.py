@@ -241,6 +241,7 @@ class CommissionEntry(models.Model):
         REVERSAL = "reversal", _("冲回")
         PAYOUT = "payout", _("结算")
         ADJUSTMENT = "adjustment", _("调整")
+        AD_SHARE = "ad_share", _("广告分成")
 
     class Level(models.TextChoices):
         LEVEL1 = "level1", _("一级")
@@ -286,6 +287,9 @@ class CommissionEntry(models.Model):
     base_amount = MoneyField(_("计佣金额"), default=0)
     rule_snapshot = models.JSONField(_("规则快照"), default=dict, blank=True)
     reason = models.CharField(_("原因"), max_length=200, blank=True)
+    # What an ad-share row settles, e.g. "ads:<placement>:<day>:<n>" (apps.ads appends deltas,
+    # numbered, so re-running its rollup never accrues twice).
+    reference = models.CharField(_("来源"), max_length=64, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -315,8 +319,12 @@ class CommissionEntry(models.Model):
                 condition=(Q(kind="accrual") & Q(amount__gte=0) & Q(order__isnull=False))
                 | (Q(kind="reversal") & Q(amount__lte=0) & Q(refund__isnull=False))
                 | (Q(kind="payout") & Q(amount__lt=0) & Q(batch__isnull=False))
-                | (Q(kind="adjustment") & ~Q(reason="")),
+                | (Q(kind="adjustment") & ~Q(reason=""))
+                | (Q(kind="ad_share") & ~Q(reference="")),
                 name="commission_entry_shape",
+            ),
+            models.UniqueConstraint(
+                fields=["reference"], condition=Q(kind="ad_share"), name="commission_ad_share_once"
             ),
         ]
         indexes = [models.Index(fields=["beneficiary", "created_at"])]
