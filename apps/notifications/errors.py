@@ -1,0 +1,2 @@
+class UndeliverableError(Exception):
+    """The recipient cannot be reached on this channel; retrying will not help."""
