@@ -3,11 +3,14 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import User
+from apps.privacy.admin import PersonalDataAccessLogged, masked_phone_column
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
-    list_display = ("username", "display_name", "phone", "is_staff", "date_joined")
+class UserAdmin(PersonalDataAccessLogged, BaseUserAdmin):
+    # The list masks phone numbers; the change page shows them, and its every view is logged.
+    list_display = ("username", "display_name", "masked_phone", "is_staff", "date_joined")
+    masked_phone = masked_phone_column("phone", _("手机号"))
     search_fields = ("username", "display_name", "phone")
     fieldsets = (
         *BaseUserAdmin.fieldsets,  # type: ignore[misc]

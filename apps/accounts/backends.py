@@ -1,5 +1,6 @@
 from typing import Any
 
+from axes.backends import AxesStandaloneBackend
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ValidationError
@@ -33,3 +34,20 @@ class PhoneOrUsernameBackend(ModelBackend):
         ):
             return candidate
         return None
+
+
+class LockoutBackend(AxesStandaloneBackend):
+    """django-axes' lockout check for sign-ins that come with a request (the login pages, the
+    admin's). A call without one (Django's test client, a management command) is no web sign-in,
+    so there is no address to count and it is left to the next backend."""
+
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)

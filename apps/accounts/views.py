@@ -17,6 +17,7 @@ from apps.accounts import phone_codes, wechat
 from apps.accounts.forms import PhoneCodeForm, PhoneForm
 from apps.core.errors import DomainError
 from apps.core.forms import add_domain_error
+from apps.core.ratelimit import client_ip
 from apps.notifications.models import Notification
 from apps.notifications.services import notify
 
@@ -32,7 +33,8 @@ def _next_url(request: HttpRequest) -> str:
 
 
 def _client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    # Behind TRUSTED_PROXY_COUNT proxies the socket address is the proxy's: see client_ip.
+    return client_ip(request) or None
 
 
 @require_http_methods(["GET", "POST"])

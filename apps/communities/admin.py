@@ -18,6 +18,7 @@ from apps.communities.models import (
     ModerationWord,
 )
 from apps.core.errors import DomainError
+from apps.privacy.admin import PersonalDataAccessLogged, masked_phone_column
 
 
 class MembershipInline(admin.TabularInline):
@@ -106,11 +107,20 @@ class LeaderApplicationDecisionForm(forms.ModelForm):
 
 
 @admin.register(LeaderApplication)
-class LeaderApplicationAdmin(admin.ModelAdmin):
-    """Operations review applications: choose 通过 or 拒绝 (with a reason) and save."""
+class LeaderApplicationAdmin(PersonalDataAccessLogged):
+    """Operations review applications: choose 通过 or 拒绝 (with a reason) and save. The list
+    masks phones; opening an application (phone and pickup address) is logged."""
 
     form = LeaderApplicationDecisionForm
-    list_display = ("name", "phone", "neighbourhood", "status", "created_at", "decided_by")
+    list_display = (
+        "name",
+        "masked_phone",
+        "neighbourhood",
+        "status",
+        "created_at",
+        "decided_by",
+    )
+    masked_phone = masked_phone_column("phone", _("手机号"))
     list_filter = ("status",)
     search_fields = ("name", "phone", "neighbourhood")
     readonly_fields = (

@@ -13,6 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.core.errors import DomainError
+from apps.core.ratelimit import rate_limit
 from apps.orders.models import Order
 from apps.payments import services
 from apps.payments.callbacks import notification_receive
@@ -97,6 +98,9 @@ def pay(request: HttpRequest, ref: str) -> HttpResponse:
 
 @csrf_exempt
 @require_POST
+# Generous: WeChat Pay's servers share addresses and retry what we refuse; this only caps a flood
+# of forged notifications, each of which costs a signature check.
+@rate_limit("wechatpay-notify", limit=300, window=60)
 def wechat_notify(request: HttpRequest) -> HttpResponse:
     """支付通知 and 退款通知 (one handler reads the event type)."""
     result = notification_receive(headers=request.headers, body=request.body)
