@@ -6,6 +6,7 @@ output serializers render. Every queryset starts from the chains the user runs
 that would tell it exists. Lists run a fixed number of queries whatever their length.
 """
 
+import uuid
 from collections import Counter
 from collections.abc import Callable
 from functools import cached_property
@@ -30,17 +31,20 @@ from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
 from apps.accounts.models import User
+from apps.accounts.phone import normalize_phone
 from apps.catalog.models import SKU
 from apps.catalog.selectors import skus_sellable_by
 from apps.chains import selectors, services
-from apps.chains.filters import ChainFilter, EntryFilter, OrderFilter
+from apps.chains.filters import ChainFilter, EntryFilter, MyOrderFilter, OrderFilter
 from apps.chains.models import Chain, ChainEntry, ChainItem, PickupPoint
 from apps.communities.models import Community
 from apps.communities.selectors import communities_managed_by
 from apps.core.api import ErrorSerializer
+from apps.core.idempotency import idempotent
 from apps.orders import services as orders
 from apps.orders.models import Order, OrderLine, OrderRefund, OrderRefundLine
 from apps.payments import services as payments
+from apps.payments.models import Payment
 
 M = TypeVar("M", bound=Model)
 MAX_INT = 2**31 - 1  # PostgreSQL integer columns: larger input is a 400, not a database error
@@ -431,6 +435,7 @@ class ChainViewSet(GenericViewSet[Chain]):
         },
     )
     @action(detail=True, methods=["post"])
+    @idempotent
     def cancel(self, request: Request, pk: str) -> Response:
         """Call the chain off: unpaid orders are cancelled, paid ones refunded in full."""
         serializer = ChainCancelInputSerializer(data=request.data)
@@ -522,6 +527,7 @@ class OrderViewSet(GenericViewSet[Order]):
         },
     )
     @action(detail=True, methods=["post"], url_path="mark-paid")
+    @idempotent
     def mark_paid(self, request: Request, pk: str) -> Response:
         """The buyer paid the leader (pending_payment → paid)."""
         serializer = OrderMarkPaidInputSerializer(data=request.data)
@@ -564,6 +570,7 @@ class OrderViewSet(GenericViewSet[Order]):
         },
     )
     @action(detail=True, methods=["post"])
+    @idempotent
     def cancel(self, request: Request, pk: str) -> Response:
         """Cancel an unpaid order and give its stock back; a paid order is refunded instead."""
         serializer = OrderCancelInputSerializer(data=request.data)
@@ -591,6 +598,7 @@ class OrderViewSet(GenericViewSet[Order]):
         },
     )
     @action(detail=True, methods=["post"])
+    @idempotent
     def refund(self, request: Request, pk: str) -> Response:
         """Refund some lines or the whole rest of the order: in cash (recorded), or back through
         WeChat Pay when the order was paid that way."""
@@ -618,3 +626,148 @@ class OrderViewSet(GenericViewSet[Order]):
             )
         refund.order = self.get_queryset().get(pk=refund.order_id)
         return Response(RefundOutputSerializer(refund).data, status=status.HTTP_201_CREATED)
+
+
+# --- A member's own orders ------------------------------------------------------------------
+
+
+class OrderItemInputSerializer(serializers.Serializer[Any]):
+    item = serializers.IntegerField(min_value=1, max_value=MAX_INT, help_text="A chain item id.")
+    quantity = serializers.IntegerField(min_value=1, max_value=999)
+
+
+class OrderPlaceInputSerializer(serializers.Serializer[Any]):
+    chain = serializers.SlugField(max_length=16, help_text="The chain's slug, as in /c/<slug>/.")
+    items = OrderItemInputSerializer(many=True, allow_empty=False, help_text="Up to 30 lines.")
+    contact_name = serializers.CharField(max_length=32)
+    contact_phone = serializers.CharField(max_length=20)
+    pickup_point = serializers.IntegerField(
+        min_value=1, max_value=MAX_INT, required=False, allow_null=True, default=None
+    )
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    coupon_code = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+    referral_code = serializers.CharField(
+        max_length=32,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="A distributor's code from the link the member followed.",
+    )
+
+    def validate_contact_phone(self, value: str) -> str:
+        return normalize_phone(value)
+
+    def validate_items(self, value: list[dict[str, int]]) -> list[dict[str, int]]:
+        if len(value) > 30:
+            raise serializers.ValidationError(_("一次最多下单 30 种商品"))
+        if len({item["item"] for item in value}) != len(value):
+            raise serializers.ValidationError(_("同一商品请只填一次"))
+        return value
+
+
+class OrderPayInputSerializer(serializers.Serializer[Any]):
+    provider = serializers.ChoiceField(
+        choices=Payment.Provider.choices,
+        help_text="wechat_native answers a code_url to show as a QR code; wechat_jsapi needs "
+        "payer_openid; sandbox exists only in demos.",
+    )
+    payer_openid = serializers.CharField(
+        max_length=64, required=False, allow_blank=True, default=""
+    )
+
+
+class CheckoutOutputSerializer(serializers.Serializer[Any]):
+    payment = serializers.IntegerField(source="payment.pk")
+    provider = serializers.CharField(source="payment.provider")
+    status = serializers.CharField(source="payment.status")
+    amount = serializers.DecimalField(source="payment.amount", max_digits=12, decimal_places=2)
+    code_url = serializers.CharField(help_text="wechat_native: the QR code's content.")
+    jsapi_params = serializers.DictField(
+        child=serializers.CharField(), help_text="wechat_jsapi: WeixinJSBridge's parameters."
+    )
+
+
+class MyOrderViewSet(GenericViewSet[Order]):
+    """The requesting member's own orders: place one on a chain, see them, pay online.
+
+    A bot or mini-program places orders here; send an Idempotency-Key so a retry after a
+    timeout returns the first order instead of a second one."""
+
+    queryset = Order.objects.none()  # the model, for the schema; get_queryset scopes it
+    parser_classes = [JSONParser]
+    filterset_class = MyOrderFilter
+    ordering_fields = ["created_at"]
+    ordering = ["-created_at", "-id"]
+    lookup_value_regex = "[0-9]+"
+
+    def get_queryset(self) -> QuerySet[Order]:
+        return (
+            Order.objects.filter(buyer=_user(self.request))
+            .select_related("chain_entry")
+            .prefetch_related(Prefetch("lines", queryset=OrderLine.objects.order_by("pk")))
+        )
+
+    @extend_schema(responses={200: OrderInChainOutputSerializer, **_INVALID, **_AUTH})
+    def list(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(OrderInChainOutputSerializer(page, many=True).data)
+
+    @extend_schema(responses={200: OrderInChainOutputSerializer, **_AUTH, **_NOT_FOUND})
+    def retrieve(self, request: Request, pk: str) -> Response:
+        return Response(OrderInChainOutputSerializer(self.get_object()).data)
+
+    @extend_schema(
+        request=OrderPlaceInputSerializer,
+        responses={
+            201: OrderInChainOutputSerializer,
+            **_INVALID,
+            **_AUTH,
+            404: OpenApiResponse(ErrorSerializer, description="No such published chain."),
+            **_CONFLICT,
+        },
+    )
+    @idempotent
+    def create(self, request: Request) -> Response:
+        """Order on an open chain (群接龙下单): takes the next 接龙序号 and the stock."""
+        serializer = OrderPlaceInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        chain = selectors.chain_by_slug(data["chain"])
+        pickup_point = None
+        if data["pickup_point"] is not None:
+            pickup_point = chain.pickup_points.filter(pk=data["pickup_point"]).first()
+            if pickup_point is None:
+                raise serializers.ValidationError({"pickup_point": [_("请选择这个接龙的自提点")]})
+        entry = services.chain_order_place(
+            chain=chain,
+            buyer=_user(request),
+            contact_name=data["contact_name"],
+            contact_phone=data["contact_phone"],
+            quantities={item["item"]: item["quantity"] for item in data["items"]},
+            pickup_point=pickup_point,
+            # The service's own once-only token; the Idempotency-Key guards API retries.
+            submission_token=f"api-{uuid.uuid4().hex}",
+            note=data["note"],
+            referral_code=data["referral_code"],
+            coupon_code=data["coupon_code"],
+        )
+        order = self.get_queryset().get(pk=entry.order_id)
+        return Response(OrderInChainOutputSerializer(order).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=OrderPayInputSerializer,
+        responses={200: CheckoutOutputSerializer, **_INVALID, **_AUTH, **_NOT_FOUND, **_CONFLICT},
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def pay(self, request: Request, pk: str) -> Response:
+        """Start paying a pending order online; the order turns paid when the provider's
+        notification arrives (see GET on the order)."""
+        serializer = OrderPayInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        checkout = payments.payment_start(
+            order=self.get_object(),
+            provider=serializer.validated_data["provider"],
+            payer_openid=serializer.validated_data["payer_openid"],
+        )
+        return Response(CheckoutOutputSerializer(checkout).data)

@@ -8,5 +8,6 @@ router.register(
     r"chains/(?P<chain_pk>[0-9]+)/entries", api.ChainEntryViewSet, basename="chain-entry"
 )
 router.register("orders", api.OrderViewSet, basename="order")
+router.register("my/orders", api.MyOrderViewSet, basename="my-order")
 
 urlpatterns = router.urls

@@ -60,3 +60,13 @@ class OrderFilter(django_filters.FilterSet):
     class Meta:
         model = Order
         fields = ["status", "chain"]
+
+
+class MyOrderFilter(django_filters.FilterSet):
+    """A member's own orders: by status and by chain (its slug, as in the shared link)."""
+
+    chain = django_filters.CharFilter(field_name="chain_entry__chain__slug", label=_("接龙"))
+
+    class Meta:
+        model = Order
+        fields = ["status", "chain"]

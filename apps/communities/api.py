@@ -10,7 +10,12 @@ from typing import Any, cast
 
 from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser
@@ -109,6 +114,8 @@ class NicknameInputSerializer(serializers.Serializer[Any]):
 # --- Output ---------------------------------------------------------------------------------
 
 
+# Named in the schema by what it is: other apps have serializers of the same class name.
+@extend_schema_serializer(component_name="Community")
 class CommunityOutputSerializer(serializers.ModelSerializer[Community]):
     my_role = serializers.ChoiceField(choices=Membership.Role.choices, read_only=True)
     stage = serializers.SerializerMethodField()

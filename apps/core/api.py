@@ -5,11 +5,16 @@ not found) are reshaped to match, so a client reads every error the same way; a 
 also keeps DRF's full per-field detail under `field_errors`.
 """
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import serializers
+from rest_framework import filters, serializers
 from rest_framework.exceptions import ValidationError
+from rest_framework.metadata import SimpleMetadata
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -72,3 +77,27 @@ def _first_error(detail: Any, path: tuple[str, ...]) -> tuple[tuple[str, ...], A
             elif value:
                 return path, value
     return path, detail
+
+
+class ApiMetadata(SimpleMetadata):
+    """OPTIONS answers the view's name, description and media types, without DRF's form
+    description: views pick their input serializer per action (there is no one
+    `serializer_class` to describe, and asking for it was a 500). The OpenAPI schema at
+    /api/schema/ documents every input."""
+
+    def determine_actions(self, request: Request, view: Any) -> dict[str, Any]:
+        return {}
+
+
+class OrderingFilter(filters.OrderingFilter):
+    """DRF's, except that a view naming no `ordering_fields` (and having no serializer_class to
+    take them from) simply allows no `?ordering=`: DRF raises ImproperlyConfigured there, which
+    turned any request with that parameter into a 500."""
+
+    def get_valid_fields(
+        self, queryset: Any, view: Any, context: Mapping[str, Any] = MappingProxyType({})
+    ) -> list[tuple[str, str]]:
+        try:
+            return list(super().get_valid_fields(queryset, view, context))
+        except ImproperlyConfigured:
+            return []

@@ -18,6 +18,7 @@ from apps.catalog.models import Merchant
 from apps.communities.models import Community
 from apps.communities.selectors import communities_managed_by
 from apps.core.api import ErrorSerializer
+from apps.core.idempotency import idempotent
 from apps.courses import selectors, services
 from apps.courses.models import Booking, Cohort, Course, Lesson, LiveSession
 from apps.orders.models import Order
@@ -271,6 +272,7 @@ class CourseViewSet(GenericViewSet[Course]):
         responses={201: OrderRefOutputSerializer, **_INVALID, **_AUTH, **_NOT_FOUND, **_CONFLICT},
     )
     @action(detail=True, methods=["post"])
+    @idempotent
     def buy(self, request: Request, pk: str) -> Response:
         """A pending order for one seat; pay it through the payments endpoints or the leader."""
         serializer = CourseBuyInputSerializer(data=request.data)
@@ -308,6 +310,7 @@ class SessionViewSet(GenericViewSet[LiveSession]):
         responses={201: BookingOutputSerializer, **_INVALID, **_AUTH, **_NOT_FOUND, **_CONFLICT},
     )
     @action(detail=True, methods=["post"])
+    @idempotent
     def book(self, request: Request, pk: str) -> Response:
         """A free place is booked at once; a priced one is held with a pending order."""
         session = self.get_object()

@@ -9,7 +9,7 @@ from typing import Any, cast
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -19,13 +19,15 @@ from apps.accounts.models import User
 from apps.catalog.models import Merchant
 from apps.core.api import ErrorSerializer
 from apps.core.errors import PermissionDenied
+from apps.core.idempotency import idempotent
 from apps.core.spreadsheets import mask_phone
-from apps.distribution import selectors
-from apps.distribution.models import CommissionEntry, Distributor
+from apps.distribution import selectors, services
+from apps.distribution.models import CommissionEntry, Distributor, PayoutBatch, PayoutLine
 
 _AUTH = {403: OpenApiResponse(ErrorSerializer, description="Not logged in, or not allowed.")}
 _NOT_FOUND = {404: OpenApiResponse(ErrorSerializer, description="Not an entry you may see.")}
 _INVALID = {400: OpenApiResponse(ErrorSerializer, description="Invalid input.")}
+_CONFLICT = {409: OpenApiResponse(ErrorSerializer, description="Not allowed in this state.")}
 
 
 def _user(request: Request) -> User:
@@ -179,3 +181,123 @@ class CommissionEntryViewSet(GenericViewSet[CommissionEntry]):
         for row in rows:
             row["phone"] = mask_phone(row["beneficiary__phone"] or "")
         return Response(CommissionReportRowOutputSerializer(rows, many=True).data)
+
+
+# --- Payouts (finance) ----------------------------------------------------------------------
+
+
+class PayoutBatchCreateInputSerializer(serializers.Serializer[Any]):
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+
+
+class PayoutBatchMarkPaidInputSerializer(serializers.Serializer[Any]):
+    reference = serializers.CharField(max_length=64, help_text="The bank transfer's reference.")
+
+
+class PayoutLineOutputSerializer(serializers.ModelSerializer[PayoutLine]):
+    class Meta:
+        model = PayoutLine
+        fields = ["id", "beneficiary", "amount"]
+        read_only_fields = fields
+
+
+class PayoutBatchOutputSerializer(serializers.ModelSerializer[PayoutBatch]):
+    lines = PayoutLineOutputSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = PayoutBatch
+        fields = [
+            "id",
+            "period_start",
+            "period_end",
+            "status",
+            "total_amount",
+            "reference",
+            "created_by",
+            "created_at",
+            "reviewed_by",
+            "reviewed_at",
+            "paid_by",
+            "paid_at",
+            "lines",
+        ]
+        read_only_fields = fields
+
+
+class PayoutBatchViewSet(GenericViewSet[PayoutBatch]):
+    """Finance's payout batches: build one from every available balance, review it, mark it
+    paid (which writes the payout rows of the ledger). Anyone else sees none."""
+
+    queryset = PayoutBatch.objects.none()
+    filterset_fields = ["status"]
+    ordering_fields = ["created_at", "total_amount"]
+    ordering = ["-created_at", "-id"]
+    lookup_value_regex = "[0-9]+"
+
+    def get_queryset(self) -> QuerySet[PayoutBatch]:
+        if not selectors.is_finance(_user(self.request)):
+            return PayoutBatch.objects.none()
+        return PayoutBatch.objects.prefetch_related("lines")
+
+    def _detail(self, batch: PayoutBatch, code: int = status.HTTP_200_OK) -> Response:
+        fresh = self.get_queryset().get(pk=batch.pk)
+        return Response(PayoutBatchOutputSerializer(fresh).data, status=code)
+
+    @extend_schema(responses={200: PayoutBatchOutputSerializer, **_INVALID, **_AUTH})
+    def list(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(PayoutBatchOutputSerializer(page, many=True).data)
+
+    @extend_schema(responses={200: PayoutBatchOutputSerializer, **_AUTH, **_NOT_FOUND})
+    def retrieve(self, request: Request, pk: str) -> Response:
+        return Response(PayoutBatchOutputSerializer(self.get_object()).data)
+
+    @extend_schema(
+        request=PayoutBatchCreateInputSerializer,
+        responses={201: PayoutBatchOutputSerializer, **_INVALID, **_AUTH, **_CONFLICT},
+    )
+    @idempotent
+    def create(self, request: Request) -> Response:
+        """Finance only: a draft batch of every balance at or above the minimum payout."""
+        serializer = PayoutBatchCreateInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        batch = services.payout_batch_create(
+            period_start=serializer.validated_data["period_start"],
+            period_end=serializer.validated_data["period_end"],
+            actor=_user(request),
+        )
+        return self._detail(batch, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=None,
+        responses={200: PayoutBatchOutputSerializer, **_AUTH, **_NOT_FOUND, **_CONFLICT},
+    )
+    @action(detail=True, methods=["post"])
+    def review(self, request: Request, pk: str) -> Response:
+        """A second pair of eyes: draft → reviewed."""
+        batch = services.payout_batch_review(batch=self.get_object(), actor=_user(request))
+        return self._detail(batch)
+
+    @extend_schema(
+        request=PayoutBatchMarkPaidInputSerializer,
+        responses={
+            200: PayoutBatchOutputSerializer,
+            **_INVALID,
+            **_AUTH,
+            **_NOT_FOUND,
+            **_CONFLICT,
+        },
+    )
+    @action(detail=True, methods=["post"], url_path="mark-paid")
+    @idempotent
+    def mark_paid(self, request: Request, pk: str) -> Response:
+        """The money went out (reviewed → paid): each line becomes a payout ledger row."""
+        serializer = PayoutBatchMarkPaidInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        batch = services.payout_batch_mark_paid(
+            batch=self.get_object(),
+            actor=_user(request),
+            reference=serializer.validated_data["reference"],
+        )
+        return self._detail(batch)

@@ -20,6 +20,7 @@ from rest_framework.viewsets import GenericViewSet
 from apps.accounts.models import User
 from apps.communities.selectors import communities_managed_by
 from apps.core.api import ErrorSerializer
+from apps.core.idempotency import idempotent
 from apps.memberships import selectors, services
 from apps.memberships.models import MembershipPlan, Period, Subscription, SubscriptionPeriod
 from apps.memberships.services import MAX_TRIAL_DAYS
@@ -157,6 +158,7 @@ class MembershipPlanViewSet(GenericViewSet[MembershipPlan]):
         },
     )
     @action(detail=True, methods=["post"])
+    @idempotent
     def purchase(self, request: Request, pk: str) -> Response:
         """A pending order for one period; pay it online or to the leader. A member with one
         already waiting for payment gets that order again."""
@@ -192,6 +194,7 @@ class SubscriptionViewSet(GenericViewSet[Subscription]):
 
     queryset = Subscription.objects.none()  # the model, for the schema; scoped below
     filterset_fields = ["status"]
+    ordering_fields = ["created_at", "ends_at"]
 
     def get_queryset(self) -> QuerySet[Subscription]:
         return selectors.subscriptions_of(user=_user(self.request))
@@ -215,6 +218,7 @@ class ManagedPlanViewSet(GenericViewSet[MembershipPlan]):
     queryset = MembershipPlan.objects.none()  # the model, for the schema; scoped below
     parser_classes = [JSONParser]
     filterset_fields = ["community", "active"]
+    ordering_fields = ["price", "created_at"]
     ordering = ["-created_at", "-id"]
 
     def get_queryset(self) -> QuerySet[MembershipPlan]:
