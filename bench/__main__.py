@@ -1,9 +1,17 @@
-"""uv run python -m bench <workload>   (workloads: hot_chain)"""
+"""uv run python -m bench <workload>   (workloads: see WORKLOADS and bench/README.md)"""
 
 import os
 import sys
 
-WORKLOADS = ("hot_chain",)
+WORKLOADS = (
+    "hot_chain",
+    "hot_chain_http",
+    "commission_export",
+    "queries",
+    "ads_rollup",
+    "funnel",
+    "reminders",
+)
 
 
 def main() -> None:
@@ -17,10 +25,9 @@ def main() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    if sys.argv[1] == "hot_chain":
-        from bench import hot_chain
+    import importlib
 
-        hot_chain.run()
+    importlib.import_module(f"bench.{sys.argv[1]}").run()
 
 
 if __name__ == "__main__":

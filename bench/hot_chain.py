@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 from django.db import close_old_connections, connection
@@ -25,23 +25,25 @@ if TYPE_CHECKING:
 
 WORKERS = 16
 SECONDS = 8.0
+ROUNDS = 4  # each side runs SECONDS in ROUNDS turns, alternating, so both see the same load
 CAP = 1_000_000  # never sold out inside the time box: this measures throughput
 
 
-def _run_workers(work: Callable[[int, int], bool]) -> tuple[int, float]:
-    """Each worker calls work(worker, n) in a loop for SECONDS; returns (committed, elapsed)."""
+def _run_workers(work: Callable[[int, int], bool], seconds: float) -> tuple[int, float]:
+    """Each worker calls work(worker, n) in a loop for `seconds`; returns (committed, elapsed).
+    `n` counts on across rounds (see _counters), so tokens and phones never repeat."""
     committed = [0] * WORKERS
     barrier = threading.Barrier(WORKERS + 1)
     deadline = [0.0]
+    counters = _counters.setdefault(work, [0] * WORKERS)
 
     def worker(index: int) -> None:
         barrier.wait()
-        n = 0
         try:
             while time.perf_counter() < deadline[0]:
-                if work(index, n):
+                if work(index, counters[index]):
                     committed[index] += 1
-                n += 1
+                counters[index] += 1
         finally:
             connection.close()
 
@@ -49,11 +51,28 @@ def _run_workers(work: Callable[[int, int], bool]) -> tuple[int, float]:
     for thread in threads:
         thread.start()
     start = time.perf_counter()
-    deadline[0] = start + SECONDS
+    deadline[0] = start + seconds
     barrier.wait()
     for thread in threads:
         thread.join()
     return sum(committed), time.perf_counter() - start
+
+
+_counters: dict[Callable[[int, int], bool], list[int]] = {}
+
+
+def alternate(
+    sides: dict[str, Callable[[int, int], bool]], seconds: float = SECONDS, rounds: int = ROUNDS
+) -> dict[str, tuple[int, float]]:
+    """Run each side for seconds/rounds at a time, in turn, `rounds` times; on a machine shared
+    with other work this keeps a burst of load from landing on one side only."""
+    totals = dict.fromkeys(sides, (0, 0.0))
+    for _ in range(rounds):
+        for name, work in sides.items():
+            committed, elapsed = _run_workers(work, seconds / rounds)
+            done, took = totals[name]
+            totals[name] = (done + committed, took + elapsed)
+    return totals
 
 
 def _setup() -> tuple[Chain, ChainItem, PickupPoint]:
@@ -98,7 +117,8 @@ def _setup() -> tuple[Chain, ChainItem, PickupPoint]:
     return chain, chain.items.get(), point
 
 
-def project() -> tuple[int, float, dict[str, int]]:
+def project_work() -> tuple[Callable[[int, int], bool], Callable[[], dict[str, int]]]:
+    """The order service's work function, and the checks to run once it is done."""
     from apps.catalog.models import SKU
     from apps.chains.models import ChainEntry, ChainItem
     from apps.chains.selectors import chain_by_slug
@@ -128,30 +148,31 @@ def project() -> tuple[int, float, dict[str, int]]:
             if n % 50 == 0:
                 close_old_connections()
 
-    committed, elapsed = _run_workers(work)
-    entries = ChainEntry.objects.filter(chain=chain)
-    count = entries.count()
-    numbers = list(entries.order_by("sequence").values_list("sequence", flat=True))
-    checks = {
-        "committed": committed,
-        "entries": count,
-        "sold_by_cap": CAP - ChainItem.objects.get(pk=item.pk).remaining,
-        "sold_by_sku": sku_before - SKU.objects.get(pk=item.sku_id).stock,
-        "numbers_gap_free": int(numbers == list(range(1, count + 1))),
-    }
-    return committed, elapsed, checks
+    def checks() -> dict[str, int]:
+        entries = ChainEntry.objects.filter(chain=chain)
+        count = entries.count()
+        numbers = list(entries.order_by("sequence").values_list("sequence", flat=True))
+        return {
+            "entries": count,
+            "sold_by_cap": CAP - ChainItem.objects.get(pk=item.pk).remaining,
+            "sold_by_sku": sku_before - SKU.objects.get(pk=item.sku_id).stock,
+            "numbers_gap_free": int(numbers == list(range(1, count + 1))),
+        }
+
+    return work, checks
 
 
-def baseline() -> tuple[int, float]:
-    """The least a correct order needs: a guarded UPDATE and an INSERT, in one transaction."""
+def baseline_work() -> tuple[Callable[[int, int], bool], Callable[[], None]]:
+    """The least a correct order needs: a guarded UPDATE and an INSERT, in one transaction, on
+    one psycopg connection per worker. Returns the work and a function closing the connections."""
     chain, item, _ = _setup()
     params = connection.get_connection_params()
-    local = threading.local()
+    connections: dict[int, psycopg.Connection[Any]] = {}
 
     def work(worker: int, n: int) -> bool:
-        conn = getattr(local, "conn", None)
+        conn = connections.get(worker)
         if conn is None:
-            conn = local.conn = psycopg.connect(**params)
+            conn = connections[worker] = psycopg.connect(**params)
         with conn.transaction(), conn.cursor() as cur:
             cur.execute(
                 "UPDATE chains_chainitem SET remaining = remaining - 1 "
@@ -170,16 +191,28 @@ def baseline() -> tuple[int, float]:
             )
         return True
 
-    return _run_workers(work)
+    def close() -> None:
+        for conn in connections.values():
+            conn.close()
+
+    return work, close
 
 
 def run() -> None:
-    base_committed, base_elapsed = baseline()
-    committed, elapsed, checks = project()
+    base, close_baseline = baseline_work()
+    proj, checks_of = project_work()
+    totals = alternate({"baseline": base, "project": proj})
+    close_baseline()
+    base_committed, base_elapsed = totals["baseline"]
+    committed, elapsed = totals["project"]
+    checks = {"committed": committed, **checks_of()}
     base_rate = base_committed / base_elapsed
     rate = committed / elapsed
     sold_right = checks["sold_by_cap"] == checks["sold_by_sku"] == checks["entries"] == committed
-    print(f"workers: {WORKERS} threads, {SECONDS:.0f} s each, database {connection.vendor}")
+    print(
+        f"workers: {WORKERS} threads, {SECONDS:.0f} s a side in {ROUNDS} alternating rounds, "
+        f"database {connection.vendor}"
+    )
     print(f"baseline (raw psycopg UPDATE + INSERT): {base_committed} orders, {base_rate:.1f}/s")
     print(f"project (chain_order_place):           {committed} orders, {rate:.1f}/s")
     print(f"checks: {checks}")

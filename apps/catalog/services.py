@@ -7,6 +7,7 @@ Stock is never read, changed in Python and written back: the UPDATE carries the 
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
@@ -100,6 +101,65 @@ def _stock_update(
         actor=actor,
         created_at=created_at,
     )
+
+
+@dataclass(frozen=True)
+class StockTakeSql:
+    """Stock takes as common table expressions, for a caller that must run them in the same
+    statement as locks of its own (placing a chain order: one round trip while hot rows are
+    locked). `ctes` go into its WITH list; `done` names the CTE that has a row only when every
+    change applied."""
+
+    ctes: list[str]
+    params: dict[str, Any]
+    done: str
+
+
+def stock_take_sql(
+    *,
+    changes: Iterable[StockChange],
+    reason: str,
+    actor: User | None,
+    reference: str,
+    after: str,
+    prefix: str = "stock",
+) -> StockTakeSql:
+    """The guarded UPDATEs of `stock_apply` and their movement rows, as CTEs.
+
+    Each UPDATE runs only once the CTE before it (`after` for the first) has produced a row:
+    the one-time filter makes PostgreSQL run the earlier CTE first, so SKU rows are locked in
+    id order after the caller's own locks, and a shortage stops the chain (the caller sees
+    `done` empty, raises Conflict and rolls the transaction back)."""
+    ordered = sorted(changes, key=lambda change: change.sku_id)
+    if not ordered:
+        raise InvalidInput(_("请至少选择一件商品"), field="items")
+    ctes: list[str] = []
+    params: dict[str, Any] = {
+        f"{prefix}_reason": reason,
+        f"{prefix}_reference": reference,
+        f"{prefix}_actor": actor.pk if actor is not None else None,
+    }
+    previous = after
+    names = []
+    for index, change in enumerate(ordered):
+        name = f"{prefix}_{index}"
+        params[f"{name}_sku"] = change.sku_id
+        params[f"{name}_delta"] = change.delta
+        ctes.append(
+            f"{name} AS (UPDATE catalog_sku SET stock = stock + %({name}_delta)s,"  # noqa: S608 - names and placeholders made here
+            f" updated_at = now() WHERE id = %({name}_sku)s AND stock + %({name}_delta)s >= 0"
+            f" AND EXISTS (SELECT FROM {previous}) RETURNING id, stock, %({name}_delta)s AS delta)"
+        )
+        names.append(name)
+        previous = name
+    changed = " UNION ALL ".join(f"SELECT id, stock, delta FROM {name}" for name in names)  # noqa: S608
+    ctes.append(
+        f"{prefix}_moved AS (INSERT INTO catalog_stockmovement"  # noqa: S608
+        " (sku_id, delta, stock_after, reason, note, reference, actor_id, created_at)"
+        f" SELECT id, delta, stock, %({prefix}_reason)s, '', %({prefix}_reference)s,"
+        f" %({prefix}_actor)s, now() FROM ({changed}) AS changed RETURNING id)"
+    )
+    return StockTakeSql(ctes=ctes, params=params, done=previous)
 
 
 @transaction.atomic

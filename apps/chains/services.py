@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, NoReturn
 
 from django.db import connection, transaction
 from django.db.models import Sum
@@ -22,8 +22,10 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
 from apps.analytics.tracking import track
-from apps.catalog.models import SKU
+from apps.catalog.models import SKU, StockMovement
 from apps.catalog.selectors import skus_sellable_by
+from apps.catalog.services import StockChange, stock_take_sql
+from apps.chains import events
 from apps.chains.models import Chain, ChainEntry, ChainItem, PickupPoint
 from apps.communities.models import Community
 from apps.communities.moderation import text_check
@@ -195,6 +197,7 @@ def chain_open(*, chain: Chain, actor: User) -> Chain:
     chain.status = Status.OPEN
     chain.save(update_fields=["status", "updated_at"])
     track("chain_opened", actor=actor, community=chain.community_id, subject=chain)
+    events.chain_opened.send(sender=Chain, chain=chain, actor=actor)
     return chain
 
 
@@ -211,6 +214,7 @@ def chain_close(*, chain: Chain, actor: User | None) -> Chain:
     chain.save(update_fields=["status", "closed_at", "updated_at"])
     track("chain_closed", actor=actor, community=chain.community_id, subject=chain)
     chain_settle_threshold(chain=chain, actor=actor)
+    events.chain_closed.send(sender=Chain, chain=chain, actor=actor)
     return chain
 
 
@@ -365,13 +369,14 @@ def chain_order_place(
     if redemption is not None:
         rewards.coupon_use(redemption=redemption, order=order)
     # The contended part, kept short: above, only new rows were inserted and the member's own
-    # coupon locked. Shared rows are locked here in the one order: chain row (its number), SKU
-    # rows, chain item rows.
-    entry = _take_number(chain=chain, order=order, pickup_point=pickup_point)
-    orders.order_stock_take(order=order, lines=lines)
-    for item_id, quantity in sorted(wanted.items()):
-        _take_from_cap(item=items[item_id], quantity=quantity)
-    return entry
+    # coupon locked. Shared rows are locked here, in one statement, in the one order: chain row
+    # (its number), SKU rows, chain item rows; then the transaction commits.
+    return _take_number_and_stock(
+        chain=chain,
+        order=order,
+        pickup_point=pickup_point,
+        items=[(items[item_id], quantity) for item_id, quantity in sorted(wanted.items())],
+    )
 
 
 def item_price(item: ChainItem, *, is_member: bool) -> Decimal:
@@ -451,54 +456,108 @@ def _lock_buyer(*, chain_id: int, phone: str) -> None:
         )
 
 
-def _take_number(*, chain: Chain, order: Order, pickup_point: PickupPoint | None) -> ChainEntry:
-    """Lock the chain row, check it is taking orders, take the next number and insert the entry,
-    in one statement (the chain row is the hottest lock an order takes).
+def _take_number_and_stock(
+    *,
+    chain: Chain,
+    order: Order,
+    pickup_point: PickupPoint | None,
+    items: Sequence[tuple[ChainItem, int]],
+) -> ChainEntry:
+    """Lock the chain row, check it is taking orders, take the next number, insert the entry,
+    take the SKUs' stock (with their movement rows) and the items' caps: one statement, so the
+    hot rows stay locked for one round trip and the commit, with no Python work in between.
 
+    Each step runs only once the one before it produced a row (see stock_take_sql), which keeps
+    the lock order and stops at the first refusal; the refusal is then explained and raised,
+    rolling the whole order back.
     The number is gap-free among placed orders: a failed submission rolls its number back.
     The 核销码 is the number then four random digits: unique in its chain by construction and
     not guessable from the number alone."""
     now = timezone.now()  # not SQL now(), which is the transaction's start
-    suffix = f"{secrets.randbelow(10_000):04d}"
+    stock = stock_take_sql(
+        changes=[StockChange(sku_id=item.sku_id, delta=-quantity) for item, quantity in items],
+        reason=StockMovement.Reason.ORDER,
+        actor=order.buyer,
+        reference=order.number,
+        after="entry",
+    )
+    params: dict[str, Any] = {
+        "chain": chain.pk,
+        "open": Status.OPEN,
+        "now": now,
+        "order": order.pk,
+        "point": pickup_point.pk if pickup_point else None,
+        "suffix": f"{secrets.randbelow(10_000):04d}",
+        **stock.params,
+    }
+    ctes = [
+        "numbered AS (UPDATE chains_chain SET entry_count = entry_count + 1"
+        " WHERE id = %(chain)s AND status = %(open)s"
+        " AND opens_at <= %(now)s AND closes_at > %(now)s RETURNING entry_count)",
+        "entry AS (INSERT INTO chains_chainentry"
+        " (chain_id, order_id, sequence, pickup_point_id, pickup_code, created_at)"
+        " SELECT %(chain)s, %(order)s, entry_count, %(point)s,"
+        " lpad(entry_count::text, 3, '0') || %(suffix)s, %(now)s"
+        " FROM numbered RETURNING id, sequence, pickup_code)",
+        *stock.ctes,
+    ]
+    previous = stock.done
+    caps = []
+    for index, (item, quantity) in enumerate(sorted(items, key=lambda pair: pair[0].pk)):
+        name = f"cap_{index}"
+        params[f"{name}_item"] = item.pk
+        params[f"{name}_quantity"] = quantity
+        ctes.append(
+            f"{name} AS (UPDATE chains_chainitem SET remaining = remaining - %({name}_quantity)s"  # noqa: S608 - names and placeholders made here
+            f" WHERE id = %({name}_item)s AND remaining >= %({name}_quantity)s"
+            f" AND EXISTS (SELECT FROM {previous}) RETURNING id)"
+        )
+        caps.append(name)
+        previous = name
+    capped = " UNION ALL ".join(f"SELECT id FROM {name}" for name in caps)  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(
-            "WITH numbered AS ("
-            "  UPDATE chains_chain SET entry_count = entry_count + 1"
-            "  WHERE id = %(chain)s AND status = %(open)s"
-            "    AND opens_at <= %(now)s AND closes_at > %(now)s"
-            "  RETURNING entry_count"
-            ") INSERT INTO chains_chainentry"
-            "  (chain_id, order_id, sequence, pickup_point_id, pickup_code, created_at)"
-            " SELECT %(chain)s, %(order)s, entry_count, %(point)s,"
-            "  lpad(entry_count::text, 3, '0') || %(suffix)s, %(now)s"
-            " FROM numbered RETURNING id, sequence, pickup_code",
-            {
-                "chain": chain.pk,
-                "open": Status.OPEN,
-                "now": now,
-                "order": order.pk,
-                "point": pickup_point.pk if pickup_point else None,
-                "suffix": suffix,
-            },
+            f"WITH {', '.join(ctes)} SELECT entry.id, entry.sequence, entry.pickup_code,"  # noqa: S608
+            f" EXISTS (SELECT FROM {stock.done}), ARRAY({capped})"
+            " FROM (SELECT 1) AS one LEFT JOIN entry ON true",
+            params,
         )
-        row = cursor.fetchone()
-    if row is not None:
-        entry_id, sequence, pickup_code = row
-        return ChainEntry(
-            pk=entry_id,
-            chain=chain,
-            order=order,
-            sequence=sequence,
-            pickup_point=pickup_point,
-            pickup_code=pickup_code,
-            created_at=now,
-        )
+        entry_id, sequence, pickup_code, stock_taken, capped_ids = cursor.fetchone()
+    if entry_id is None:
+        _refuse_closed(chain=chain, now=now)
+    if not stock_taken:
+        raise Conflict(_("库存不足"), code="out_of_stock")
+    for item, _quantity in items:
+        if item.pk not in capped_ids:
+            _refuse_over_cap(item=item)
+    return ChainEntry(
+        pk=entry_id,
+        chain=chain,
+        order=order,
+        sequence=sequence,
+        pickup_point=pickup_point,
+        pickup_code=pickup_code,
+        created_at=now,
+    )
+
+
+def _refuse_closed(*, chain: Chain, now: datetime) -> NoReturn:
     current = Chain.objects.get(pk=chain.pk)
     if current.status == Status.CANCELLED:
         raise Conflict(_("这个接龙已取消"), code="chain_cancelled")
     if current.status == Status.DRAFT or current.opens_at > now:
         raise Conflict(_("接龙还没有开始"), code="chain_not_open")
     raise Conflict(_("接龙已截单"), code="chain_closed")
+
+
+def _refuse_over_cap(*, item: ChainItem) -> NoReturn:
+    left = ChainItem.objects.values_list("remaining", flat=True).get(pk=item.pk)
+    message = (
+        _("“%(title)s”已抢光") % {"title": item.title}
+        if left == 0
+        else _("“%(title)s”只剩 %(left)s 件") % {"title": item.title, "left": left}
+    )
+    raise Conflict(message, code="sold_out", field="items")
 
 
 def _check_pickup_point(*, chain: Chain, pickup_point: PickupPoint | None) -> None:
@@ -545,24 +604,6 @@ def _check_person_limits(
                 code="per_person_limit",
                 field="items",
             )
-
-
-def _take_from_cap(*, item: ChainItem, quantity: int) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE chains_chainitem SET remaining = remaining - %s "
-            "WHERE id = %s AND remaining >= %s RETURNING remaining",
-            [quantity, item.pk, quantity],
-        )
-        row = cursor.fetchone()
-    if row is None:
-        left = ChainItem.objects.values_list("remaining", flat=True).get(pk=item.pk)
-        message = (
-            _("“%(title)s”已抢光") % {"title": item.title}
-            if left == 0
-            else _("“%(title)s”只剩 %(left)s 件") % {"title": item.title, "left": left}
-        )
-        raise Conflict(message, code="sold_out", field="items")
 
 
 def chain_items_release(*, order: Order, quantities: Mapping[int, int]) -> None:

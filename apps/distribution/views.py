@@ -2,6 +2,7 @@
 merchant's applications to decide, and finance's report, exports and settlement batches."""
 
 import csv
+from collections import defaultdict
 from datetime import date
 from typing import Any
 
@@ -10,6 +11,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as HttpForbidden
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -74,15 +76,21 @@ def my_distribution(request: HttpRequest) -> HttpResponse:
     distributors = list(
         Distributor.objects.filter(user=user)
         .select_related("community", "merchant", "parent__user")
+        .prefetch_related(
+            Prefetch("team", queryset=Distributor.objects.select_related("user").order_by("pk"))
+        )
         .order_by("pk")
     )
+    # One query for every card's open chains (not one per community the user distributes in).
+    open_chains: dict[int, list[Chain]] = defaultdict(list)
+    for open_chain in Chain.objects.filter(
+        community_id__in={d.community_id for d in distributors if d.community_id},
+        status=Chain.Status.OPEN,
+    ).order_by("-opens_at"):
+        open_chains[open_chain.community_id].append(open_chain)
     cards = []
     for distributor in distributors:
-        chains = (
-            Chain.objects.filter(community=distributor.community, status=Chain.Status.OPEN)
-            if distributor.community_id
-            else Chain.objects.none()
-        )
+        chains = open_chains[distributor.community_id] if distributor.community_id else []
         cards.append(
             {
                 "distributor": distributor,
@@ -94,11 +102,11 @@ def my_distribution(request: HttpRequest) -> HttpResponse:
                             f"{reverse('chains:chain', args=[chain.slug])}?ref={distributor.code}"
                         ),
                     )
-                    for chain in chains.order_by("-opens_at")[:10]
+                    for chain in chains[:10]
                 ],
                 "team": [
                     (member.user.shown_name, mask_phone(member.user.phone or ""), member)
-                    for member in distributor.team.select_related("user").order_by("pk")
+                    for member in distributor.team.all()
                 ],
             }
         )
