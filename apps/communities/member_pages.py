@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.accounts.models import User
+from apps.ads.delivery import ad_serve
+from apps.ads.models import Placement
 from apps.communities import content, invites, services
 from apps.communities.access import membership_require
 from apps.communities.forms import InviteForm, JoinForm, NicknameForm
@@ -39,7 +41,7 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
     form = JoinForm(initial={"code": invite.code})
     if request.method == "POST":
         if not request.user.is_authenticated:
-            return redirect(f"{reverse('accounts:login')}?next={request.path}")
+            return redirect(f"{reverse('accounts:phone')}?next={request.path}")
         try:
             result = invites.invite_redeem(code=invite.code, user=_user(request))
         except DomainError as error:
@@ -128,6 +130,9 @@ def community(request: HttpRequest, community_id: int) -> HttpResponse:
             "nickname_form": nickname_form,
             "invite_form": invite_form,
             "my_invites": group.invites.filter(created_by=user).order_by("-created_at")[:5],
+            "ad": ad_serve(request, community=group, slot=Placement.Slot.COMMUNITY_PAGE)
+            if request.method == "GET"
+            else None,
         },
     )
 

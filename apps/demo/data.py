@@ -35,8 +35,12 @@ from apps.chains.services import (
 )
 from apps.communities.models import Community, Membership
 from apps.communities.services import community_create, community_member_add
+from apps.demo.ads import demo_ads_load
+from apps.demo.analytics import demo_analytics_load
 from apps.demo.courses import demo_course_load
 from apps.demo.distribution import demo_distribution_load
+from apps.demo.reminders import demo_reminders_load
+from apps.demo.webhooks import demo_webhooks_load
 from apps.memberships.models import MembershipPlan, Period, Subscription
 from apps.memberships.services import PlanTerms, membership_order_create, plan_create
 from apps.orders.models import Order
@@ -387,6 +391,23 @@ class _DemoBuilder:
         demo_course_load(
             community=communities[Community.Kind.FITNESS],
             coach=self.users[COACH[0]],
+            created=self.created,
+        )
+        demo_ads_load(
+            mothers=communities[Community.Kind.MOTHERS],
+            brand_user=self.users["milk"],
+            operator=self.users["ops"],
+            buyer=self.users["member15"],
+            created=self.created,
+        )
+        demo_analytics_load(chains=[open_chain, closed_chain], created=self.created)
+        demo_webhooks_load(community=group_buy, leader=self.users["leader"], created=self.created)
+        demo_reminders_load(
+            community=group_buy,
+            leader=self.users["leader"],
+            like=open_chain,
+            points=points,
+            viewers=[self.users[f"member{number:02d}"] for number in range(16, 31)],
             created=self.created,
         )
         return DemoData(

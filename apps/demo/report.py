@@ -3,6 +3,7 @@
 from collections import Counter
 
 from apps.demo.data import CLOSED_CHAIN_SLUG, DEMO_CHAIN_SLUG, DEMO_LOGINS
+from apps.demo.webhooks import webhooks_text
 from apps.payments.sandbox import sandbox_enabled
 
 
@@ -35,4 +36,5 @@ def urls_text(base_url: str) -> str:
     lines = [f"  {label}: {base}{path}" for label, path in rows]
     if sandbox_enabled():
         lines.append("  支付沙箱已开启：接龙下单后在订单页点「微信支付」即可模拟付款（不扣款）")
+    lines.append(webhooks_text(base))
     return "\n".join(lines)

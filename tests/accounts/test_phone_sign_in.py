@@ -157,3 +157,14 @@ def test_the_page_shows_clear_errors_and_ignores_foreign_redirects(client: Clien
     )
     assert wrong.status_code == 400
     assert "_auth_user_id" not in client.session
+
+
+def test_a_page_that_needs_a_sign_in_sends_a_member_to_the_phone_code_form(
+    client: Client,
+) -> None:
+    response = client.get("/my/coupons/")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/phone/?next=/my/coupons/")
+    page = client.get(response["Location"]).content.decode()
+    assert 'name="next" value="/my/coupons/"' in page
