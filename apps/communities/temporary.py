@@ -13,13 +13,12 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from apps.accounts.anonymise import user_anonymise
 from apps.accounts.models import User
 from apps.communities.events import community_members_anonymised
 from apps.communities.models import Community, Membership
 from apps.communities.services import community_dissolve
 from apps.core.errors import IllegalTransition
-
-ANONYMOUS_NAME = "已注销用户"
 
 
 def communities_close_ended(*, now: datetime | None = None) -> int:
@@ -80,26 +79,7 @@ def community_anonymise(*, community: Community) -> list[User]:
     # Receivers match orders by the phone numbers, so they run before the numbers are cleared.
     community_members_anonymised.send(sender=Community, community=locked, users=users)
     for user in users:
-        user.username = f"anonymised-{user.pk}"
-        user.display_name = ANONYMOUS_NAME
-        user.first_name = user.last_name = user.email = ""
-        user.phone = None
-        user.wechat_openid = None
-        user.is_active = False
-        user.set_unusable_password()
-        user.save(
-            update_fields=[
-                "username",
-                "display_name",
-                "first_name",
-                "last_name",
-                "email",
-                "phone",
-                "wechat_openid",
-                "is_active",
-                "password",
-            ]
-        )
+        user_anonymise(user=user)
     Membership.objects.filter(user__in=users).update(nickname="")
     locked.anonymised_at = timezone.now()
     locked.save(update_fields=["anonymised_at", "updated_at"])

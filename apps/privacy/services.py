@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
+from apps.accounts.anonymise import ANONYMOUS_NAME, user_anonymise
 from apps.accounts.models import PhoneCode, User
 from apps.audit.models import OrderEvent
 from apps.communities.models import Community, LeaderApplication, Membership
@@ -26,7 +27,6 @@ from apps.privacy.models import PersonalDataAccess, PrivacyRequest
 from apps.privacy.selectors import orders_of
 from apps.rewards.models import Coupon
 
-ANONYMOUS_NAME = "已注销用户"
 ANONYMOUS_CONTACT = "已匿名"
 UNFINISHED = (Order.Status.PENDING_PAYMENT, Order.Status.PAID, Order.Status.READY_FOR_PICKUP)
 FINISHED = (Order.Status.COMPLETED, Order.Status.CANCELLED, Order.Status.REFUNDED)
@@ -81,27 +81,7 @@ def member_erase(*, user: User) -> None:
         PhoneCode.objects.filter(phone=phone).delete()
     Token.objects.filter(user=user).delete()
     privacy_request_record(user=user, kind=PrivacyRequest.Kind.ERASE)
-    user.username = f"anonymised-{user.pk}"
-    user.display_name = ANONYMOUS_NAME
-    user.first_name = user.last_name = user.email = ""
-    user.phone = None
-    user.wechat_openid = None
-    user.is_active = False
-    # A new (unusable) password also ends every session the member still has open.
-    user.set_unusable_password()
-    user.save(
-        update_fields=[
-            "username",
-            "display_name",
-            "first_name",
-            "last_name",
-            "email",
-            "phone",
-            "wechat_openid",
-            "is_active",
-            "password",
-        ]
-    )
+    user_anonymise(user=user)
 
 
 def orders_anonymise_finished(*, now: datetime | None = None) -> int:
