@@ -53,17 +53,8 @@ def browser() -> Iterator[Browser]:
     # calls from the test body; they are ordinary blocking calls, so say so for these tests only.
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    serialized = {
-        alias: getattr(connections[alias], "_test_serialized_contents", None)
-        for alias in connections
-    }
     try:
         with sync_playwright() as playwright:
-            # With that loop running, asgiref's Local hands this thread other connection objects
-            # than before; they need the migrated data's copy that serialized rollback restores.
-            for alias, contents in serialized.items():
-                if contents is not None:
-                    connections[alias]._test_serialized_contents = contents  # type: ignore[attr-defined]
             chromium = playwright.chromium.launch(executable_path=str(CHROMIUM))
             yield chromium
             chromium.close()
@@ -76,11 +67,11 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def demo(django_db_serialized_rollback: None, transactional_db: None, settings: Any) -> DemoData:
+def demo(transactional_db: None, settings: Any) -> DemoData:
     """The quickstart's demo data: the pages are tried on what a new user sees.
 
-    The live server needs committed data, so these tests empty the tables afterwards; the rows
-    that data migrations made (the leader role's group) come back from the serialized copy."""
+    The live server needs committed data, so these tests empty the tables afterwards; the role
+    groups come back with the flush's post_migrate (apps.accounts.apps.ensure_role_groups)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     return demo_data_load()
 
