@@ -34,7 +34,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from django.db import connection
 from django.db.models import QuerySet
@@ -55,11 +55,10 @@ MAX_DROPOFFS = 200
 # --- Conditions: what, besides its name, an event must have to match a step ---------------
 
 
-class Condition:
+class Condition(Protocol):
     """A piece of SQL over the event row `e`, with its parameters."""
 
-    def as_sql(self) -> tuple[str, list[Any]]:
-        raise NotImplementedError
+    def as_sql(self) -> tuple[str, list[Any]]: ...
 
 
 @dataclass(frozen=True)
