@@ -4,7 +4,8 @@ A receiver runs inside the change's transaction; it only notes the event (its id
 fixed now) and registers the recording for after the commit, so a rolled-back change sends
 nothing and the order's hot path pays nothing here. After the commit the event is recorded
 against the subscriptions that want it, reading the committed rows (an order's chain entry
-exists by then), and each delivery is handed to Celery.
+exists by then), and each delivery is handed to Celery. The subscriptions are asked for first,
+in one query, so an event nobody subscribed to (the usual case) loads nothing else.
 """
 
 import uuid
@@ -20,7 +21,7 @@ from apps.communities.models import Membership
 from apps.orders.models import Order, OrderLine, OrderRefund
 from apps.webhooks import payloads
 from apps.webhooks.models import EventType
-from apps.webhooks.services import webhook_event_publish
+from apps.webhooks.services import event_subscriptions, webhook_event_publish
 
 
 def _after_commit(publish: Any) -> None:
@@ -31,6 +32,16 @@ def _after_commit(publish: Any) -> None:
 
 def _order_event(event_type: str, order_id: int, refund_id: int | None = None) -> None:
     def publish(event_id: str, occurred_at: Any) -> None:
+        subscriptions = event_subscriptions(
+            event_type=event_type,
+            occurred_at=occurred_at,
+            community_id=Order.objects.filter(pk=order_id).values("community_id")[:1],
+            merchant_ids=OrderLine.objects.filter(order_id=order_id).values(
+                "sku__product__merchant_id"
+            ),
+        )
+        if not subscriptions:
+            return
         order = (
             Order.objects.select_related(
                 "community", "chain_entry__chain", "chain_entry__pickup_point"
@@ -42,13 +53,11 @@ def _order_event(event_type: str, order_id: int, refund_id: int | None = None) -
         )
         refund = OrderRefund.objects.get(pk=refund_id) if refund_id else None
         webhook_event_publish(
+            subscriptions=subscriptions,
             event_type=event_type,
             event_id=event_id,
             occurred_at=occurred_at,
             community=order.community,
-            merchant_ids=OrderLine.objects.filter(order_id=order_id).values(
-                "sku__product__merchant_id"
-            ),
             render=lambda merchant: payloads.order_data(order, merchant=merchant, refund=refund),
         )
 
@@ -57,6 +66,16 @@ def _order_event(event_type: str, order_id: int, refund_id: int | None = None) -
 
 def _chain_event(event_type: str, chain_id: int) -> None:
     def publish(event_id: str, occurred_at: Any) -> None:
+        subscriptions = event_subscriptions(
+            event_type=event_type,
+            occurred_at=occurred_at,
+            community_id=Chain.objects.filter(pk=chain_id).values("community_id")[:1],
+            merchant_ids=ChainItem.objects.filter(chain_id=chain_id).values(
+                "sku__product__merchant_id"
+            ),
+        )
+        if not subscriptions:
+            return
         chain = (
             Chain.objects.select_related("community")
             .prefetch_related(
@@ -65,13 +84,11 @@ def _chain_event(event_type: str, chain_id: int) -> None:
             .get(pk=chain_id)
         )
         webhook_event_publish(
+            subscriptions=subscriptions,
             event_type=event_type,
             event_id=event_id,
             occurred_at=occurred_at,
             community=chain.community,
-            merchant_ids=ChainItem.objects.filter(chain_id=chain_id).values(
-                "sku__product__merchant_id"
-            ),
             render=lambda merchant: payloads.chain_data(chain, merchant=merchant),
         )
 
@@ -99,16 +116,24 @@ def on_chain_closed(sender: Any, chain: Chain, **kwargs: Any) -> None:
 
 
 def on_member_joined(sender: Any, membership: Membership, **kwargs: Any) -> None:
-    membership_id = membership.pk
+    membership_id, community_id = membership.pk, membership.community_id
 
     def publish(event_id: str, occurred_at: Any) -> None:
+        subscriptions = event_subscriptions(
+            event_type=EventType.MEMBER_JOINED,
+            occurred_at=occurred_at,
+            community_id=community_id,
+            merchant_ids=None,  # membership is the group's business, not its suppliers'
+        )
+        if not subscriptions:
+            return
         joined = Membership.objects.select_related("community", "user").get(pk=membership_id)
         webhook_event_publish(
+            subscriptions=subscriptions,
             event_type=EventType.MEMBER_JOINED,
             event_id=event_id,
             occurred_at=occurred_at,
             community=joined.community,
-            merchant_ids=None,  # membership is the group's business, not its suppliers'
             render=lambda merchant: payloads.member_data(joined),
         )
 

@@ -214,25 +214,21 @@ def _test_payload(subscription: WebhookSubscription, *, event_id: str) -> dict[s
 # --- Events become deliveries ---------------------------------------------------------------
 
 
-def webhook_event_publish(
+def event_subscriptions(
     *,
     event_type: str,
-    event_id: str,
     occurred_at: datetime,
-    community: Community,
+    community_id: int | QuerySet[Any],
     merchant_ids: QuerySet[Any] | None,
-    render: Render,
-) -> list[int]:
-    """Record one domain event for every active subscription that wants it; enqueue sending.
-
-    Called after the event's transaction committed. `render(None)` is the community's view of
-    the event, `render(merchant)` that merchant's; each is built once, and only when some
-    subscription wants it. Recording the same event twice records nothing new.
-    """
-    owners = Q(community=community)
+) -> list[WebhookSubscription]:
+    """The active subscriptions that want this event: the community's own (its id, or a
+    one-row subquery giving it) and those of the merchants in `merchant_ids` (a subquery).
+    One query; an event nobody wants costs only this, so the publisher asks before it loads
+    anything to render."""
+    owners = Q(community_id=community_id)
     if merchant_ids is not None:
         owners |= Q(merchant_id__in=merchant_ids)
-    subscriptions = list(
+    return list(
         WebhookSubscription.objects.filter(
             owners,
             active=True,
@@ -244,6 +240,24 @@ def webhook_event_publish(
         .select_related("merchant")
         .order_by("pk")
     )
+
+
+def webhook_event_publish(
+    *,
+    subscriptions: list[WebhookSubscription],
+    event_type: str,
+    event_id: str,
+    occurred_at: datetime,
+    community: Community,
+    render: Render,
+) -> list[int]:
+    """Record one domain event for each of `subscriptions` (see event_subscriptions); enqueue
+    sending.
+
+    Called after the event's transaction committed. `render(None)` is the community's view of
+    the event, `render(merchant)` that merchant's; each is built once, and only when some
+    subscription wants it. Recording the same event twice records nothing new.
+    """
     if not subscriptions:
         return []
     views: dict[int | None, dict[str, Any]] = {}

@@ -13,7 +13,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apps.chains.models import ChainEntry
@@ -370,13 +371,37 @@ def test_recording_the_same_event_twice_delivers_it_once(receiver: Receiver) -> 
     event_id = str(uuid.uuid4())
 
     for _ in range(2):
+        occurred_at = timezone.now()
         services.webhook_event_publish(
+            subscriptions=services.event_subscriptions(
+                event_type="member.joined",
+                occurred_at=occurred_at,
+                community_id=setup.community.pk,
+                merchant_ids=None,
+            ),
             event_type="member.joined",
             event_id=event_id,
-            occurred_at=timezone.now(),
+            occurred_at=occurred_at,
             community=setup.community,
-            merchant_ids=None,
             render=lambda merchant: {"member": {}},
         )
 
     assert WebhookDelivery.objects.count() == 1
+
+
+def test_an_order_nobody_subscribed_to_costs_one_query_after_the_commit(
+    receiver: Receiver, django_capture_on_commit_callbacks: Capture
+) -> None:
+    setup = open_chain()
+    _subscribe(setup, receiver, "member.joined")  # subscribed, but not to orders
+    with django_capture_on_commit_callbacks() as callbacks:
+        _place(setup)
+
+    with CaptureQueriesContext(connection) as after_commit:
+        for callback in callbacks:
+            callback()
+
+    # Only the question "who wants order.placed?": the order is not reloaded for nobody.
+    (query,) = [q["sql"] for q in after_commit.captured_queries]
+    assert "webhooks_webhooksubscription" in query
+    assert WebhookDelivery.objects.count() == 0
