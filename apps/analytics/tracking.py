@@ -22,11 +22,34 @@ def track(
     distinct_id: str = "",
 ) -> Event:
     """Record `name` now. `actor` is a user (or None for an anonymous visitor)."""
+    event = event_build(
+        name,
+        actor=actor,
+        community=community,
+        subject=subject,
+        properties=properties,
+        distinct_id=distinct_id,
+    )
+    event.save(force_insert=True)
+    return event
+
+
+def event_build(
+    name: str,
+    *,
+    actor: Any = None,
+    community: models.Model | int | None = None,
+    subject: models.Model | None = None,
+    properties: dict[str, Any] | None = None,
+    distinct_id: str = "",
+) -> Event:
+    """The event track() would record, unsaved: for a caller inserting it together with the
+    row it is about (whose id it may not know yet, see apps.core.inserts)."""
     actor_id = getattr(actor, "pk", None) if actor is not None else None
     if actor_id is not None and getattr(actor, "is_authenticated", True) is False:
         actor_id = None
     community_id = community.pk if isinstance(community, models.Model) else community
-    return Event.objects.create(
+    return Event(
         name=name,
         occurred_at=timezone.now(),
         distinct_id=distinct_id or (str(actor_id) if actor_id else ""),

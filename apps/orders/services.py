@@ -16,11 +16,13 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from apps.accounts.models import User
-from apps.analytics.tracking import track
+from apps.analytics.models import Event
+from apps.analytics.tracking import event_build
 from apps.catalog.models import SKU, StockMovement
 from apps.catalog.services import StockChange, stock_apply
 from apps.communities.models import Community
-from apps.core.errors import IllegalTransition, InvalidInput, NotFound
+from apps.core.errors import Conflict, IllegalTransition, InvalidInput, NotFound
+from apps.core.inserts import ChildInsert, ParentInsert, insert_with_children
 from apps.core.money import ZERO, money
 from apps.orders import events
 from apps.orders.models import Order, OrderLine, OrderLog, OrderRefund, OrderRefundLine
@@ -46,6 +48,17 @@ class LineRequest:
     title: str
     unit_price: Decimal
     quantity: int
+
+
+class RepeatedSubmission(Conflict):
+    """order_create was given a submission token an earlier order already has: nothing was
+    inserted. The caller decides whether that is a double tap (show the first order) or not."""
+
+    default_code = "token_used"
+
+    def __init__(self, order_id: int) -> None:
+        super().__init__(gettext("这次提交已经处理过，请刷新页面后重新下单"))
+        self.order_id = order_id
 
 
 def order_lock(*, order_id: int) -> Order:
@@ -86,7 +99,7 @@ def order_create(
     discount = min(money(discount), subtotal)
     if discount < 0:
         raise InvalidInput(gettext("优惠金额不能为负"), field="coupon")
-    order = Order.objects.create(
+    order = Order(
         community=community,
         buyer=buyer,
         contact_name=contact_name,
@@ -100,20 +113,35 @@ def order_create(
         coupon_code=coupon_code,
         total_amount=subtotal - discount,
     )
-    OrderLine.objects.bulk_create(
-        OrderLine(
-            order=order,
-            sku=line.sku,
-            title=line.title,
-            unit_price=money(line.unit_price),
-            quantity=line.quantity,
-            line_total=total,
-        )
-        for line, total in zip(lines, totals, strict=True)
+    # The order, its lines, its log row and its event: one statement (apps.core.inserts). A
+    # submission token seen before inserts nothing, and the caller is told which order has it.
+    inserted = insert_with_children(
+        ParentInsert(order, on_conflict="submission_token" if submission_token else None),
+        [
+            *(
+                ChildInsert(
+                    OrderLine(
+                        sku=line.sku,
+                        title=line.title,
+                        unit_price=money(line.unit_price),
+                        quantity=line.quantity,
+                        line_total=total,
+                    ),
+                    link="order",
+                )
+                for line, total in zip(lines, totals, strict=True)
+            ),
+            ChildInsert(
+                _log_row(order=order, from_status="", actor=buyer, note="下单"), link="order"
+            ),
+            ChildInsert(_event_row("order_placed", order=order, actor=buyer), link="subject_id"),
+        ],
     )
-    _log(order=order, from_status="", actor=buyer, note="下单")
+    if inserted is None:
+        raise RepeatedSubmission(
+            Order.objects.values_list("pk", flat=True).get(submission_token=submission_token)
+        )
     events.order_placed.send(sender=Order, order=order, actor=buyer)
-    _track("order_placed", order=order, actor=buyer)
     if take_stock:
         order_stock_take(order=order, lines=lines)
     return order
@@ -317,13 +345,21 @@ def _require(order: Order, allowed: set[Order.Status], message: str) -> None:
 
 
 def _log(*, order: Order, from_status: str, actor: User | None, note: str = "") -> None:
-    OrderLog.objects.create(
+    _log_row(order=order, from_status=from_status, actor=actor, note=note).save(force_insert=True)
+
+
+def _log_row(*, order: Order, from_status: str, actor: User | None, note: str = "") -> OrderLog:
+    return OrderLog(
         order=order, from_status=from_status, to_status=order.status, actor=actor, note=note
     )
 
 
 def _track(name: str, *, order: Order, actor: User | None, **properties: str) -> None:
-    track(
+    _event_row(name, order=order, actor=actor, **properties).save(force_insert=True)
+
+
+def _event_row(name: str, *, order: Order, actor: User | None, **properties: str) -> Event:
+    return event_build(
         name,
         actor=actor if actor is not None else order.buyer,
         community=order.community_id,

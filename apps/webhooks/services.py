@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -225,6 +225,8 @@ def event_subscriptions(
     one-row subquery giving it) and those of the merchants in `merchant_ids` (a subquery).
     One query; an event nobody wants costs only this, so the publisher asks before it loads
     anything to render."""
+    if not _anyone_subscribed(event_type):
+        return []
     owners = Q(community_id=community_id)
     if merchant_ids is not None:
         owners |= Q(merchant_id__in=merchant_ids)
@@ -240,6 +242,20 @@ def event_subscriptions(
         .select_related("merchant")
         .order_by("pk")
     )
+
+
+def _anyone_subscribed(event_type: str) -> bool:
+    """Whether any active subscription anywhere wants `event_type`: a hand-written query that
+    costs a tenth of the ORM's owner query in Python (measured on the order path, which asks
+    this after every order: bench/hot_chain), and answers "no" for most events of most sites."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT EXISTS (SELECT FROM webhooks_webhooksubscription"
+            " WHERE active AND event_types @> ARRAY[%s]::varchar[])",
+            [event_type],
+        )
+        (wanted,) = cursor.fetchone()
+    return bool(wanted)
 
 
 def webhook_event_publish(

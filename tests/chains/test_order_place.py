@@ -59,6 +59,17 @@ def test_the_same_submission_token_makes_one_order() -> None:
     assert setup.items[0].remaining == 49
 
 
+def test_a_double_tap_that_used_up_the_per_person_limit_gets_its_first_order_back() -> None:
+    # The repeat is recognised before the checks its first submission changed the answer to.
+    setup = open_chain(per_person_limit=1)
+    first = place(setup, token="tap")
+
+    again = place(setup, token="tap")
+
+    assert again.pk == first.pk
+    assert Order.objects.count() == 1
+
+
 def test_a_token_reused_by_another_phone_is_refused() -> None:
     setup = open_chain()
     place(setup, token="same")
