@@ -23,8 +23,10 @@ class ChainOrderForm(forms.Form):
 
     contact_name = forms.CharField(label=_("姓名"), max_length=32)
     contact_phone = forms.CharField(label=_("手机号"), max_length=20)
-    pickup_point = forms.ModelChoiceField(
-        label=_("自提点"), queryset=PickupPoint.objects.none(), required=False, empty_label=None
+    # Choices from the chain's prefetched points, so a posted order does not look its point up
+    # again (a ModelChoiceField queries on every clean).
+    pickup_point = forms.TypedChoiceField(
+        label=_("自提点"), coerce=int, required=False, empty_value=None
     )
     note = forms.CharField(label=_("备注"), max_length=200, required=False)
     # The member picks one of their coupons (a select filled by the page) or types a code; the
@@ -36,7 +38,10 @@ class ChainOrderForm(forms.Form):
     def __init__(self, *args: Any, chain: Chain, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.chain = chain
-        self.fields["pickup_point"].queryset = chain.pickup_points.all()  # type: ignore[attr-defined]
+        self._points = {point.pk: point for point in chain.pickup_points.all()}
+        self.fields["pickup_point"].choices = [  # type: ignore[attr-defined]
+            (point.pk, str(point)) for point in self._points.values()
+        ]
         self.fields["contact_name"].widget.attrs.update({"autocomplete": "name"})
         self.fields["contact_phone"].widget = forms.TextInput(
             attrs={"type": "tel", "inputmode": "numeric", "autocomplete": "tel"}
@@ -55,6 +60,10 @@ class ChainOrderForm(forms.Form):
 
     def clean_contact_phone(self) -> str:
         return normalize_phone(self.cleaned_data["contact_phone"])
+
+    def clean_pickup_point(self) -> PickupPoint | None:
+        chosen = self.cleaned_data["pickup_point"]
+        return None if chosen is None else self._points[chosen]
 
     def quantities(self) -> dict[int, int]:
         return {
