@@ -9,10 +9,3 @@ def escape_formula(value: object) -> object:
     if isinstance(value, str) and value[:1] in FORMULA_PREFIXES:
         return "'" + value
     return value
-
-
-def mask_phone(phone: str) -> str:
-    """138****0001: enough to tell people apart, not enough to call them."""
-    if len(phone) < 7:
-        return phone
-    return f"{phone[:3]}****{phone[-4:]}"

@@ -16,11 +16,11 @@ from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
 from apps.accounts.models import User
+from apps.accounts.phone import mask_phone
 from apps.catalog.models import Merchant
 from apps.core.api import ErrorSerializer
 from apps.core.errors import PermissionDenied
 from apps.core.idempotency import idempotent
-from apps.core.spreadsheets import mask_phone
 from apps.distribution import selectors, services
 from apps.distribution.models import CommissionEntry, Distributor, PayoutBatch, PayoutLine
 

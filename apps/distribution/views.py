@@ -22,12 +22,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from apps.accounts.models import User
+from apps.accounts.phone import mask_phone
 from apps.catalog.models import Merchant
 from apps.chains.models import Chain
 from apps.communities.models import Community
 from apps.core.errors import DomainError
 from apps.core.forms import add_domain_error
-from apps.core.spreadsheets import escape_formula, mask_phone
+from apps.core.spreadsheets import escape_formula
 from apps.distribution import exports, selectors, services
 from apps.distribution.models import CommissionEntry, Distributor, PayoutBatch, PayoutLine
 

@@ -1,7 +1,7 @@
 from django import template
 from django.utils.translation import gettext as _
 
-from apps.core.spreadsheets import mask_phone
+from apps.accounts.phone import mask_phone
 
 register = template.Library()
 
