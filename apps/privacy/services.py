@@ -22,6 +22,7 @@ from apps.accounts.models import PhoneCode, User
 from apps.audit.models import OrderEvent
 from apps.communities.models import Community, LeaderApplication, Membership
 from apps.core.errors import Conflict
+from apps.notifications.models import Notification
 from apps.orders.models import Order
 from apps.privacy.models import PersonalDataAccess, PrivacyRequest
 from apps.privacy.selectors import orders_of
@@ -56,6 +57,18 @@ def _scrub_order_history(order_ids: list[int], *, contact_name: str | None) -> N
         OrderEvent.objects.filter(pgh_obj_id__in=order_ids[start : start + BATCH]).update(**fields)
 
 
+def _forget_messages(*, user: User, addresses: list[str]) -> None:
+    """The outbox keeps no address or wording of a deleted member. What was not sent yet will
+    not be (there is nobody to send to); rows that had only the address (a sign-in code sent
+    before the account existed) go, since without it they say nothing."""
+    Notification.objects.filter(recipient=None, address__in=addresses).delete()
+    theirs = Notification.objects.filter(recipient=user)
+    theirs.filter(status__in=(Notification.Status.PENDING, Notification.Status.SENDING)).update(
+        status=Notification.Status.SUPPRESSED
+    )
+    theirs.update(address="", context={})
+
+
 @transaction.atomic(durable=True)
 def member_erase(*, user: User) -> None:
     """Delete a member's personal data at their request (注销). Refused, changing nothing, for
@@ -79,6 +92,7 @@ def member_erase(*, user: User) -> None:
     if phone:
         Coupon.objects.filter(phone=phone).update(phone="")
         PhoneCode.objects.filter(phone=phone).delete()
+    _forget_messages(user=user, addresses=[a for a in (phone, user.email) if a])
     Token.objects.filter(user=user).delete()
     privacy_request_record(user=user, kind=PrivacyRequest.Kind.ERASE)
     user_anonymise(user=user)

@@ -18,6 +18,7 @@ from apps.communities.models import Membership
 from apps.core.errors import Conflict
 from apps.distribution.models import CommissionEntry
 from apps.distribution.selectors import balance_of
+from apps.notifications.models import Notification
 from apps.orders.models import Order
 from apps.privacy.models import PrivacyRequest
 from apps.privacy.services import member_erase
@@ -84,6 +85,54 @@ def test_erasing_anonymises_the_member_and_keeps_every_total(member_with_history
     assert not OrderEvent.objects.filter(contact_phone=phone).exists()
     assert not OrderEvent.objects.filter(note__contains="幸福小区").exists()
     assert PrivacyRequest.objects.filter(user=member, kind="erase").count() == 1
+
+
+def test_erasing_leaves_no_address_or_wording_in_the_outbox(member_with_history) -> None:
+    member, _setup = member_with_history
+    phone = member.phone
+    Notification.objects.filter(recipient=member).delete()  # only the rows made here
+    queued = Notification.objects.create(
+        recipient=member,
+        address=phone,
+        channel=Notification.Channel.SMS,
+        template="chain_closing_soon",
+        context={"name": "小美", "phone": phone},
+        kind=Notification.Kind.MARKETING,
+        dedupe_key="erase-test-queued",
+    )
+    sent = Notification.objects.create(
+        recipient=member,
+        channel=Notification.Channel.SMS,
+        template="order_ready",
+        context={"name": "小美"},
+        kind=Notification.Kind.TRANSACTIONAL,
+        dedupe_key="erase-test-sent",
+        status=Notification.Status.SENT,
+    )
+    code = Notification.objects.create(
+        address=phone,
+        channel=Notification.Channel.SMS,
+        template="sign_in_code",
+        kind=Notification.Kind.TRANSACTIONAL,
+        dedupe_key="erase-test-code",
+    )
+    someone_else = Notification.objects.create(
+        address="13700001111",
+        channel=Notification.Channel.SMS,
+        template="sign_in_code",
+        kind=Notification.Kind.TRANSACTIONAL,
+        dedupe_key="erase-test-other",
+    )
+
+    member_erase(user=member)
+
+    queued.refresh_from_db()
+    sent.refresh_from_db()
+    assert (queued.status, queued.address, queued.context) == ("suppressed", "", {})
+    assert (sent.status, sent.context) == ("sent", {})
+    assert not Notification.objects.filter(pk=code.pk).exists()
+    assert Notification.objects.filter(pk=someone_else.pk, address="13700001111").exists()
+    assert not Notification.objects.filter(address=phone).exists()
 
 
 def test_erasing_is_refused_while_an_order_is_under_way(member_with_history) -> None:
