@@ -2,7 +2,8 @@
 
 CSV is PostgreSQL's own `COPY (query) TO STDOUT` streamed chunk by chunk to the client, so memory
 stays flat; phones are masked and formula-leading text is quoted inside the query itself. XLSX is
-openpyxl's write-only workbook fed from a server-side cursor, a new sheet every 1,048,575 rows.
+the same query's rows made into sheet XML by PostgreSQL and zipped as they stream in
+(apps.core.xlsx_stream), a new sheet every 1,048,575 rows.
 """
 
 import csv
@@ -12,11 +13,12 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.db import connection
-from django.db.models import CharField, F, Func, QuerySet, Value
+from django.db.models import CharField, Expression, F, Func, QuerySet, Value
 from django.db.models.functions import Cast, Concat, LPad
 from django.http import FileResponse, StreamingHttpResponse
-from openpyxl import Workbook
 
+from apps.core.copy_out import copy_rows
+from apps.core.xlsx_stream import SHEET_ROWS, XlsxCells, XlsxNumber, XlsxText, write_workbook
 from apps.distribution.models import CommissionEntry
 
 HEADER = [
@@ -32,24 +34,27 @@ HEADER = [
     "结算批次",
     "说明",
 ]
-SHEET_ROWS = 1_048_575  # Excel's 1,048,576 rows less the header
 CHUNK_BYTES = 64 * 1024
+_FORMULA_START = "left(%(expressions)s, 1) IN ('=', '+', '-', '@', chr(9), chr(13))"
 
 
 class EscapeFormula(Func):
-    template = (
-        "CASE WHEN left(%(expressions)s, 1) IN ('=', '+', '-', '@', chr(9), chr(13))"
-        " THEN '''' || %(expressions)s ELSE %(expressions)s END"
-    )
+    template = f"CASE WHEN {_FORMULA_START} THEN '''' || %(expressions)s ELSE %(expressions)s END"
     output_field = CharField()
 
 
+_MASK = (
+    "CASE WHEN length(%(expressions)s) >= 7"
+    " THEN left(%(expressions)s, 3) || '****' || right(%(expressions)s, 4)"
+    " ELSE %(expressions)s END"
+)
+
+
 class MaskPhone(Func):
-    template = (
-        "CASE WHEN length(%(expressions)s) >= 7"
-        " THEN left(%(expressions)s, 3) || '****' || right(%(expressions)s, 4)"
-        " ELSE %(expressions)s END"
-    )
+    """138****0001, formula-escaped. The mask keeps the first character, so the escape tests
+    the raw phone and each row computes the mask once (EscapeFormula(mask) computed it twice)."""
+
+    template = f"CASE WHEN {_FORMULA_START} THEN '''' || {_MASK} ELSE {_MASK} END"
     output_field = CharField()
 
 
@@ -65,49 +70,76 @@ class LocalDate(Func):
     output_field = CharField()
 
 
-def _columns(entries: QuerySet[CommissionEntry]) -> QuerySet[CommissionEntry, tuple[Any, ...]]:
+def _column_expressions() -> dict[str, Expression | F]:
     """The export's columns, all computed by PostgreSQL, in HEADER's order. Every free-text
     column is formula-escaped here, so neither export touches the values in Python."""
     text: CharField[str, str] = CharField()
-    columns = {
+    return {
         "c_time": LocalTime(F("created_at")),
         "c_kind": F("kind"),
         "c_level": F("level"),
         "c_name": EscapeFormula(F("beneficiary__display_name")),
-        "c_phone": EscapeFormula(MaskPhone(F("beneficiary__phone"))),
+        "c_phone": MaskPhone(F("beneficiary__phone")),
         "c_order": Concat(
             LocalDate(F("order__created_at")),
             LPad(Cast(F("order_id"), text), 6, Value("0")),
             output_field=text,
         ),
-        "c_buyer": EscapeFormula(MaskPhone(F("order__contact_phone"))),
+        "c_buyer": MaskPhone(F("order__contact_phone")),
         "c_base": F("base_amount"),
         "c_amount": F("amount"),
         "c_batch": F("batch_id"),
         "c_reason": EscapeFormula(F("reason")),
     }
+
+
+FORMATTED = {"c_time", "c_kind", "c_level", "c_order"}  # made by the query: nothing to escape
+NUMBERS = {"c_base", "c_amount", "c_batch"}
+
+
+def _columns(entries: QuerySet[CommissionEntry]) -> QuerySet[CommissionEntry, tuple[Any, ...]]:
+    columns = _column_expressions()
     return entries.annotate(**columns).values_list(*columns).order_by("created_at", "id")
+
+
+def _sheet_rows(entries: QuerySet[CommissionEntry]) -> QuerySet[CommissionEntry, tuple[Any, ...]]:
+    """The same columns, each row a single text value: its cells as sheet XML."""
+    columns = _column_expressions()
+    cells = [
+        XlsxNumber(F(name)) if name in NUMBERS else XlsxText(F(name), escape=name not in FORMATTED)
+        for name in columns
+    ]
+    return (
+        entries.alias(**columns)
+        .annotate(cells=XlsxCells(*cells))
+        .values_list("cells")
+        .order_by("created_at", "id")
+    )
+
+
+def _copy(rows: QuerySet[CommissionEntry, tuple[Any, ...]], options: str) -> Iterator[memoryview]:
+    """The query's rows as `COPY … TO STDOUT` sends them, one row each."""
+    sql, params = rows.query.sql_with_params()
+    connection.ensure_connection()
+    with connection.connection.cursor() as cursor:
+        literal = cursor.mogrify(sql, params) if params else sql
+    return copy_rows(f"COPY ({literal}) TO STDOUT {options}")
 
 
 def _copy_chunks(entries: QuerySet[CommissionEntry]) -> Iterator[bytes]:
     buffer = io.StringIO()
     csv.writer(buffer).writerow(HEADER)
     yield ("\ufeff" + buffer.getvalue()).encode()  # Excel reads UTF-8 CSV as Chinese with the BOM
-    sql, params = _columns(entries).query.sql_with_params()
-    connection.ensure_connection()
-    with connection.connection.cursor() as cursor:
-        literal = cursor.mogrify(sql, params) if params else sql
-        with cursor.copy(f"COPY ({literal}) TO STDOUT WITH (FORMAT csv)") as copy:
-            # COPY hands over one row at a time; the server writes CHUNK_BYTES at a time, not
-            # one socket write per row.
-            block = bytearray()
-            for row in copy:
-                block += row
-                if len(block) >= CHUNK_BYTES:
-                    yield bytes(block)
-                    block.clear()
-            if block:
-                yield bytes(block)
+    # COPY hands over one row at a time; the server writes CHUNK_BYTES at a time, not one socket
+    # write per row.
+    block = bytearray()
+    for row in _copy(_columns(entries), "WITH (FORMAT csv)"):
+        block += row
+        if len(block) >= CHUNK_BYTES:
+            yield bytes(block)
+            block.clear()
+    if block:
+        yield bytes(block)
 
 
 def commission_csv(entries: QuerySet[CommissionEntry], filename: str) -> StreamingHttpResponse:
@@ -119,21 +151,10 @@ def commission_csv(entries: QuerySet[CommissionEntry], filename: str) -> Streami
 def commission_xlsx(
     entries: QuerySet[CommissionEntry], filename: str, *, sheet_rows: int = SHEET_ROWS
 ) -> FileResponse:
-    workbook = Workbook(write_only=True)
-    sheet = None
-    written = sheet_rows
-    for row in _columns(entries).iterator(chunk_size=2000):
-        if written >= sheet_rows:
-            sheet = workbook.create_sheet(f"佣金明细{len(workbook.worksheets) + 1}")
-            sheet.append(HEADER)
-            written = 0
-        assert sheet is not None  # noqa: S101  (created on the first row)
-        sheet.append(row)  # text already formula-escaped by _columns
-        written += 1
-    if sheet is None:
-        workbook.create_sheet("佣金明细1").append(HEADER)
     spool = tempfile.TemporaryFile()  # noqa: SIM115  (FileResponse closes it)
-    workbook.save(spool)
+    # COPY's text format: the cells hold nothing it would escape (see apps.core.xlsx_stream).
+    rows = _copy(_sheet_rows(entries), "")
+    write_workbook(spool, rows, header=HEADER, sheet_title="佣金明细", sheet_rows=sheet_rows)
     spool.seek(0)
     return FileResponse(
         spool,
