@@ -9,8 +9,6 @@ that nothing was oversold and that the numbers have no gaps.
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 import threading
 import time
 from collections.abc import Callable
@@ -19,7 +17,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import psycopg
-from django.db import connection
+from django.db import close_old_connections, connection
 from django.utils import timezone
 
 if TYPE_CHECKING:
@@ -31,34 +29,23 @@ ROUNDS = 4  # each side runs SECONDS in ROUNDS turns, alternating, so both see t
 CAP = 1_000_000  # never sold out inside the time box: this measures throughput
 
 
-Work = Callable[[int, int], bool]
-# Workers are processes by default, as in production (gunicorn's and Celery's workers are
-# processes): 16 threads in one interpreter would measure the GIL, not the order service.
-# BENCH_WORKER_KIND=threads runs them as threads of this process instead.
-WORKER_KIND = os.environ.get("BENCH_WORKER_KIND", "processes")
-
-
-def _work_loop(work: Work, index: int, first_n: int, deadline: float) -> int:
-    """Call work(index, n) until the deadline; returns how many committed."""
-    committed, n = 0, first_n
-    try:
-        while time.perf_counter() < deadline:
-            if work(index, n):
-                committed += 1
-            n += 1
-    finally:
-        connection.close()
-    return committed
-
-
-def _run_threads(work: Work, seconds: float, first_n: int) -> tuple[int, float]:
+def _run_workers(work: Callable[[int, int], bool], seconds: float) -> tuple[int, float]:
+    """Each worker calls work(worker, n) in a loop for `seconds`; returns (committed, elapsed).
+    `n` counts on across rounds (see _counters), so tokens and phones never repeat."""
     committed = [0] * WORKERS
     barrier = threading.Barrier(WORKERS + 1)
     deadline = [0.0]
+    counters = _counters.setdefault(work, [0] * WORKERS)
 
     def worker(index: int) -> None:
         barrier.wait()
-        committed[index] = _work_loop(work, index, first_n, deadline[0])
+        try:
+            while time.perf_counter() < deadline[0]:
+                if work(index, counters[index]):
+                    committed[index] += 1
+                counters[index] += 1
+        finally:
+            connection.close()
 
     threads = [threading.Thread(target=worker, args=(i,)) for i in range(WORKERS)]
     for thread in threads:
@@ -71,47 +58,18 @@ def _run_threads(work: Work, seconds: float, first_n: int) -> tuple[int, float]:
     return sum(committed), time.perf_counter() - start
 
 
-def _run_processes(work: Work, seconds: float, first_n: int) -> tuple[int, float]:
-    """Fork WORKERS processes (each opens its own database connection); they start together
-    at a barrier and stop at one deadline (perf_counter is the machine's monotonic clock)."""
-    context = multiprocessing.get_context("fork")
-    barrier = context.Barrier(WORKERS + 1)
-    deadline = context.Value("d", 0.0)
-    committed = context.Array("q", WORKERS)
-
-    def worker(index: int) -> None:
-        barrier.wait()
-        committed[index] = _work_loop(work, index, first_n, deadline.value)
-
-    connection.close()  # a forked child must not share the parent's socket
-    processes = [context.Process(target=worker, args=(i,)) for i in range(WORKERS)]
-    for process in processes:
-        process.start()
-    start = time.perf_counter()
-    deadline.value = start + seconds
-    barrier.wait()
-    for process in processes:
-        process.join()
-        if process.exitcode != 0:
-            raise SystemExit(f"hot_chain: a worker process failed ({process.exitcode})")
-    return sum(committed[:]), time.perf_counter() - start
+_counters: dict[Callable[[int, int], bool], list[int]] = {}
 
 
 def alternate(
-    sides: dict[str, Work],
-    seconds: float = SECONDS,
-    rounds: int = ROUNDS,
-    kind: str = WORKER_KIND,
+    sides: dict[str, Callable[[int, int], bool]], seconds: float = SECONDS, rounds: int = ROUNDS
 ) -> dict[str, tuple[int, float]]:
     """Run each side for seconds/rounds at a time, in turn, `rounds` times; on a machine shared
-    with other work this keeps a burst of load from landing on one side only. Returns each
-    side's (committed, elapsed). Each round numbers its calls from a fresh block, so tokens and
-    phones never repeat."""
-    run = _run_processes if kind == "processes" else _run_threads
+    with other work this keeps a burst of load from landing on one side only."""
     totals = dict.fromkeys(sides, (0, 0.0))
-    for round_index in range(rounds):
+    for _ in range(rounds):
         for name, work in sides.items():
-            committed, elapsed = run(work, seconds / rounds, round_index * 1_000_000)
+            committed, elapsed = _run_workers(work, seconds / rounds)
             done, took = totals[name]
             totals[name] = (done + committed, took + elapsed)
     return totals
@@ -186,6 +144,9 @@ def project_work() -> tuple[Callable[[int, int], bool], Callable[[], dict[str, i
             return True
         except DomainError:
             return False
+        finally:
+            if n % 50 == 0:
+                close_old_connections()
 
     def checks() -> dict[str, int]:
         entries = ChainEntry.objects.filter(chain=chain)
@@ -249,7 +210,7 @@ def run() -> None:
     rate = committed / elapsed
     sold_right = checks["sold_by_cap"] == checks["sold_by_sku"] == checks["entries"] == committed
     print(
-        f"workers: {WORKERS} {WORKER_KIND}, {SECONDS:.0f} s a side in {ROUNDS} alternating rounds, "
+        f"workers: {WORKERS} threads, {SECONDS:.0f} s a side in {ROUNDS} alternating rounds, "
         f"database {connection.vendor}"
     )
     print(f"baseline (raw psycopg UPDATE + INSERT): {base_committed} orders, {base_rate:.1f}/s")

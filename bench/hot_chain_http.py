@@ -120,7 +120,7 @@ def run() -> None:
 
     sides: dict[str, Callable[[int, int], bool]] = {"baseline": insert, "project": order}
     try:
-        totals = alternate(sides, kind="threads")  # HTTP clients: threads are enough
+        totals = alternate(sides)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
