@@ -109,7 +109,12 @@ class CommissionReportRowOutputSerializer(serializers.Serializer[Any]):
     accrued = serializers.DecimalField(max_digits=14, decimal_places=2)
     reversed = serializers.DecimalField(max_digits=14, decimal_places=2)
     adjusted = serializers.DecimalField(max_digits=14, decimal_places=2)
-    net = serializers.DecimalField(max_digits=14, decimal_places=2)
+    ad_share = serializers.DecimalField(
+        max_digits=14, decimal_places=2, help_text="The leader's share of ads in their groups."
+    )
+    net = serializers.DecimalField(
+        max_digits=14, decimal_places=2, help_text="accrued + reversed + adjusted + ad_share"
+    )
     paid = serializers.DecimalField(max_digits=14, decimal_places=2)
     balance = serializers.DecimalField(max_digits=14, decimal_places=2)
 

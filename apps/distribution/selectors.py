@@ -150,8 +150,10 @@ def report_entries(user: User, filters: ReportFilters) -> QuerySet[CommissionEnt
 
 
 def report_by_beneficiary(user: User, filters: ReportFilters) -> list[dict[str, Any]]:
-    """Per beneficiary for the period: sales (commissioned paid amount), accrued, reversed, net,
-    paid; and the balance today (all time)."""
+    """Per beneficiary for the period: sales (commissioned paid amount), accrued, reversed,
+    adjusted, ad share (a leader's part of the ads shown in their groups), net, paid; and the
+    balance today (all time). Net is everything earned in the period: balance moves by net
+    less paid."""
     period = _period(filters)
     rows = (
         report_entries(user, filters)
@@ -170,6 +172,7 @@ def report_by_beneficiary(user: User, filters: ReportFilters) -> list[dict[str, 
             accrued=_sum(period & Q(kind=Kind.ACCRUAL)),
             reversed=_sum(period & Q(kind=Kind.REVERSAL)),
             adjusted=_sum(period & Q(kind=Kind.ADJUSTMENT)),
+            ad_share=_sum(period & Q(kind=Kind.AD_SHARE)),
             paid=_sum(period & Q(kind=Kind.PAYOUT)),
             balance=_sum(Q()),
         )
@@ -177,7 +180,7 @@ def report_by_beneficiary(user: User, filters: ReportFilters) -> list[dict[str, 
     )
     result = []
     for row in rows:
-        row["net"] = row["accrued"] + row["reversed"] + row["adjusted"]
+        row["net"] = row["accrued"] + row["reversed"] + row["adjusted"] + row["ad_share"]
         row["paid"] = -row["paid"]
         result.append(row)
     return result

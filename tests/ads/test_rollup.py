@@ -15,8 +15,9 @@ from apps.ads.rollup import ads_rollup
 from apps.ads.selectors import Metrics, campaign_report
 from apps.analytics.models import Event
 from apps.distribution.models import CommissionEntry
-from apps.distribution.selectors import balance_of
+from apps.distribution.selectors import ReportFilters, balance_of, report_by_beneficiary
 from apps.notifications.models import Notification
+from tests.accounts.factories import staff_user
 from tests.ads.factories import AdSetup, running_campaign
 
 pytestmark = pytest.mark.django_db
@@ -218,6 +219,15 @@ def test_the_leader_share_is_accrued_once_and_topped_up_by_late_events() -> None
     assert sum(amounts) == Decimal("0.54")  # 150 × 0.012 × 30 %
     assert len(amounts) == 2
     assert balance_of(setup.placement.leader).available == Decimal("0.54")
+    # Finance's report counts it in the leader's net for the period.
+    (row,) = report_by_beneficiary(
+        staff_user("finance"), ReportFilters(beneficiary=setup.placement.leader.username)
+    )
+    assert (row["ad_share"], row["net"], row["balance"]) == (
+        Decimal("0.54"),
+        Decimal("0.54"),
+        Decimal("0.54"),
+    )
 
 
 def test_the_advertiser_hears_once_at_eighty_percent() -> None:
