@@ -54,6 +54,8 @@ MAX_DROPOFFS = 200
 
 # --- Conditions: what, besides its name, an event must have to match a step ---------------
 
+Sql = tuple[str, list[Any]]  # a piece of SQL and its parameters
+
 
 class Condition(Protocol):
     """A piece of SQL over the event row `e`, with its parameters."""
@@ -79,6 +81,12 @@ class PropertyIn(Condition):
         return "(e.properties ->> %s) = ANY(%s)", [self.key, [str(v) for v in self.values]]
 
 
+# Id lists are cast to bigint[]: psycopg sends a list of small ints as int2[] or int4[], and
+# `bigint = ANY(int4[])` cannot be hashed (the two sides hash differently), so PostgreSQL tests
+# each row against the whole list: 25 s for 85,714 rows against a community's 100,000 order ids,
+# 0.07 s once cast (bench/README.md, funnel).
+
+
 @dataclass(frozen=True)
 class SubjectIn(Condition):
     """The event is about one of these objects: given ids (an index condition, what the built-in
@@ -95,7 +103,7 @@ class SubjectIn(Condition):
                 f"e.subject_type = %s AND e.subject_id IN ({sub_sql})",
                 [self.subject_type, *sub_params],
             )
-        return "e.subject_type = %s AND e.subject_id = ANY(%s)", [
+        return "e.subject_type = %s AND e.subject_id = ANY(%s::bigint[])", [
             self.subject_type,
             list(self.ids),
         ]
@@ -109,7 +117,17 @@ class CommunityIn(Condition):
         if isinstance(self.ids, QuerySet):
             sub_sql, sub_params = self.ids.query.sql_with_params()
             return f"e.community_id IN ({sub_sql})", list(sub_params)
-        return "e.community_id = ANY(%s)", [list(self.ids)]
+        return "e.community_id = ANY(%s::bigint[])", [list(self.ids)]
+
+
+def conditions_sql(name_sql: str, name_params: list[Any], where: Sequence[Condition]) -> Sql:
+    """The event's name test and its conditions, ANDed."""
+    parts, params = [name_sql], list(name_params)
+    for condition in where:
+        sql, condition_params = condition.as_sql()
+        parts.append(f"({sql})")
+        params.extend(condition_params)
+    return " AND ".join(parts), params
 
 
 @dataclass(frozen=True)
@@ -118,13 +136,8 @@ class FunnelStep:
     label: str
     where: tuple[Condition, ...] = ()
 
-    def as_sql(self) -> tuple[str, list[Any]]:
-        parts, params = ["e.name = %s"], [self.event]
-        for condition in self.where:
-            sql, condition_params = condition.as_sql()
-            parts.append(f"({sql})")
-            params.extend(condition_params)
-        return " AND ".join(parts), params
+    def as_sql(self) -> Sql:
+        return conditions_sql("e.name = %s", [self.event], self.where)
 
 
 @dataclass(frozen=True)
@@ -245,6 +258,45 @@ def local_bounds(date_from: dt.date, date_to: dt.date) -> tuple[dt.datetime, dt.
 # --- The runner ------------------------------------------------------------------------------
 
 
+def any_step_sql(steps: Sequence[FunnelStep]) -> Sql:
+    """The WHERE's OR of steps: one arm per distinct list of conditions, naming its steps' events.
+
+    Steps with the same conditions share an arm (the chain funnel's view and form start are both
+    about the scope's chains, its three order steps about the scope's orders), so each index is
+    searched once per arm rather than once per step. There is no `e.name = ANY(every name)`
+    beside the OR: the planner took it as a second, independent filter and favoured the (name,
+    occurred_at) index: for one chain it read every paid order of the range to keep the chain's,
+    for a community it walked that index row by row over millions of events (bench/README.md,
+    funnel)."""
+    arms: list[tuple[tuple[Condition, ...], list[str]]] = []
+    for step in steps:
+        arm = next((arm for arm in arms if arm[0] == step.where), None)
+        if arm is None:
+            arms.append((step.where, [step.event]))
+        elif step.event not in arm[1]:
+            arm[1].append(step.event)
+    parts, params = [], []
+    for where, events in arms:
+        if len(events) == 1:
+            sql, arm_params = conditions_sql("e.name = %s", events, where)
+        else:
+            sql, arm_params = conditions_sql("e.name = ANY(%s)", [events], where)
+        parts.append(f"({sql})")
+        params.extend(arm_params)
+    return " OR ".join(parts), params
+
+
+def step_flag_sql(step: FunnelStep, steps: Sequence[FunnelStep]) -> Sql:
+    """Whether a row that passed the WHERE matches this step.
+
+    A row passes only through an arm that names its event, so when no other step has this
+    step's event, the name alone says it: the conditions are not tested a second time (a
+    community's order ids are 100,000 long, tested on every row)."""
+    if sum(other.event == step.event for other in steps) == 1:
+        return "e.name = %s", [step.event]
+    return step.as_sql()
+
+
 class FunnelRunner:
     """Validates a FunnelQuery, writes its SQL, runs it, shapes the result."""
 
@@ -257,36 +309,28 @@ class FunnelRunner:
         for rule in self.rules:
             rule(self.query)
 
-    def to_sql(self) -> tuple[str, list[Any]]:
+    def to_sql(self) -> Sql:
         steps = self.query.steps
         n = len(steps)
         start, end = local_bounds(self.query.date_from, self.query.date_to)
         event_table = Event._meta.db_table
         alias_table = PersonAlias._meta.db_table
 
-        step_sql: list[str] = []
-        step_params: list[list[Any]] = []
-        for step in steps:
-            sql, one_step_params = step.as_sql()
-            step_sql.append(sql)
-            step_params.append(one_step_params)
-
         params: list[Any] = []
         flags = []
-        for index in range(n):
-            flags.append(f"({step_sql[index]}) AS s{index + 1}")
-            params.extend(step_params[index])
-        any_step = " OR ".join(f"({sql})" for sql in step_sql)
+        for index, step in enumerate(steps):
+            sql, flag_params = step_flag_sql(step, steps)
+            flags.append(f"({sql}) AS s{index + 1}")
+            params.extend(flag_params)
+        any_step, any_step_params = any_step_sql(steps)
         matched = (
             f"SELECT COALESCE(pa.person_id, e.distinct_id) AS person, e.occurred_at AS ts, "
             f"e.id AS id, {', '.join(flags)} "
             f"FROM {event_table} e LEFT JOIN {alias_table} pa ON pa.distinct_id = e.distinct_id "
             f"WHERE e.occurred_at >= %s AND e.occurred_at < %s AND e.distinct_id <> '' "
-            f"AND e.name = ANY(%s) AND ({any_step})"
+            f"AND ({any_step})"
         )
-        params.extend([start, end, sorted({step.event for step in steps})])
-        for sql_params in step_params:
-            params.extend(sql_params)
+        params.extend([start, end, *any_step_params])
 
         window = (
             "WINDOW w AS (PARTITION BY person ORDER BY ts DESC, id DESC "

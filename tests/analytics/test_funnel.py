@@ -277,11 +277,48 @@ def test_generated_sql_is_one_pass_over_events_without_a_join_per_step() -> None
     assert flat.count("WINDOW w AS (PARTITION BY person ORDER BY ts DESC, id DESC") == 2
     assert "ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING" in flat
     assert "DISTINCT ON (person)" in flat
-    # The range and the step names narrow the scan through the indexes.
+    # The range and the step names narrow the scan through the indexes: steps without conditions
+    # share one arm, and no second list of every name stands beside the OR.
     assert "e.occurred_at >= %s AND e.occurred_at < %s" in flat
-    assert "e.name = ANY(%s)" in flat
+    assert "AND ((e.name = ANY(%s)))" in flat
+    assert flat.count("ANY(%s)") == 1
+    assert ["viewed", "placed", "paid"] in params
+    # Each step's name is unique, so a row's step is told by its name alone.
+    assert "(e.name = %s) AS s1, (e.name = %s) AS s2, (e.name = %s) AS s3" in flat
     # Values are parameters, never formatted into the SQL.
     assert "viewed" not in flat and "viewed" in params
+
+
+def test_steps_with_the_same_conditions_share_one_arm_of_the_where() -> None:
+    on_chain, on_order = (SubjectIn("chains.chain", (1,)),), (SubjectIn("orders.order", (2, 3)),)
+    steps = (
+        FunnelStep("viewed", "浏览", on_chain),
+        FunnelStep("started", "填写", on_chain),
+        FunnelStep("placed", "下单", on_order),
+        FunnelStep("paid", "付款", on_order),
+    )
+    sql, params = FunnelRunner(query(steps)).to_sql()
+    flat = re.sub(r"\s+", " ", sql)
+    arm = "(e.name = ANY(%s) AND (e.subject_type = %s AND e.subject_id = ANY(%s::bigint[])))"
+    assert f"AND ({arm} OR {arm})" in flat
+    assert params.count([2, 3]) == 1  # the order ids are sent (and searched) once
+    assert ["viewed", "started"] in params and ["placed", "paid"] in params
+
+
+def test_one_event_in_two_steps_is_told_apart_by_the_conditions() -> None:
+    event("ad_click", "a", at(1), campaign_id=5)
+    event("ad_click", "a", at(2), campaign_id=6)
+    event("ad_click", "b", at(1), campaign_id=6)
+    event("ad_click", "b", at(2), campaign_id=5)
+    steps = (
+        FunnelStep("ad_click", "点击 5", (PropertyEquals("campaign_id", 5),)),
+        FunnelStep("ad_click", "点击 6", (PropertyEquals("campaign_id", 6),)),
+    )
+    sql, _ = FunnelRunner(query(steps)).to_sql()
+    flag = "(e.name = %s AND ((e.properties ->> %s) = %s))"
+    assert f"{flag} AS s1, {flag} AS s2" in sql  # the name alone would not tell them apart
+
+    assert counts(query(steps)) == [2, 1]  # b clicked 6 before 5, so b did not go on
 
 
 def test_generated_sql_runs_on_the_indexes(django_assert_max_num_queries: Any) -> None:
