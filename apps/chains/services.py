@@ -487,8 +487,9 @@ def _take_number_and_stock(
     the lock order and stops at the first refusal; the refusal is then explained and raised,
     rolling the whole order back.
     The number is gap-free among placed orders: a failed submission rolls its number back.
-    The 核销码 is the number then four random digits: unique in its chain by construction and
-    not guessable from the number alone."""
+    The 核销码 is the number (at least three digits) then four random digits: unique in its
+    chain by construction (the last four digits are the suffix, the rest the number) and not
+    guessable from the number alone."""
     now = timezone.now()  # not SQL now(), which is the transaction's start
     stock = stock_take_sql(
         changes=[StockChange(sku_id=item.sku_id, delta=-quantity) for item, quantity in items],
@@ -513,7 +514,10 @@ def _take_number_and_stock(
         "entry AS (INSERT INTO chains_chainentry"
         " (chain_id, order_id, sequence, pickup_point_id, pickup_code, created_at)"
         " SELECT %(chain)s, %(order)s, entry_count, %(point)s,"
-        " lpad(entry_count::text, 3, '0') || %(suffix)s, %(now)s"
+        # lpad() cuts a longer text to its width: the number is padded, never cut (№ 1359
+        # must not share its code's head with № 135).
+        " lpad(entry_count::text, greatest(3, length(entry_count::text)), '0') || %(suffix)s,"
+        " %(now)s"
         " FROM numbered RETURNING id, sequence, pickup_code)",
         *stock.ctes,
     ]

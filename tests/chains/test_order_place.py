@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from apps.catalog.models import StockMovement
-from apps.chains.models import ChainEntry
+from apps.chains.models import Chain, ChainEntry
 from apps.chains.services import chain_close, chain_order_place
 from apps.core.errors import Conflict, InvalidInput
 from apps.orders.models import Order
@@ -45,6 +45,20 @@ def test_an_order_gets_the_next_number_and_takes_stock_from_sku_and_cap() -> Non
         == 2
     )
     assert first.pickup_code.startswith("001") and len(first.pickup_code) == 7
+
+
+def test_pickup_codes_stay_unique_past_the_999th_entry(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The same random suffix for both: only the number tells the codes apart.
+    monkeypatch.setattr("apps.chains.services.secrets.randbelow", lambda _n: 9990)
+    setup = open_chain(caps=(5000,), stock=5000)
+    Chain.objects.filter(pk=setup.chain.pk).update(entry_count=134)
+    early = place(setup, token="early")
+    Chain.objects.filter(pk=setup.chain.pk).update(entry_count=1358)
+
+    late = place(setup, token="late", phone="13800138001")
+
+    assert (early.sequence, early.pickup_code) == (135, "1359990")
+    assert (late.sequence, late.pickup_code) == (1359, "13599990")
 
 
 def test_the_same_submission_token_makes_one_order() -> None:
