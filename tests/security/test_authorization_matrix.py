@@ -234,7 +234,7 @@ ROUTES: dict[str, Route] = {
     "distribution:report": Route(SCOPED, methods=("GET",)),
     "distribution:batch_create": Route(SCOPED),
     "distribution:batch": Route(OWNED),
-    # --- Webhooks and bot API (the webhooks helper's; no rows of theirs built here) ---
+    # --- Webhooks and bot API (no rows of theirs built here) ---
     "webhooks:index": Route(SCOPED, methods=("GET",)),
     "webhooks:list": Route(OWNED, methods=("GET",)),
     "webhooks:create": Route(OWNED),
@@ -254,7 +254,7 @@ ROUTES: dict[str, Route] = {
     "notifications:preferences": Route(SCOPED),
     "privacy:mine": Route(SCOPED),
     "privacy:export": Route(CATALOGUE, {"fmt": lambda w: "json"}, methods=("GET",)),
-    # --- Ads (the ads helper's; no campaign rows built here, so ids are missing ones) ---
+    # --- Ads (no campaign rows built here, so ids are missing ones) ---
     "ad-campaign-list": Route(SCOPED, methods=("GET",)),
     "ad-campaign-detail": Route(OWNED, pk(_missing), methods=("GET",)),
     "ad-campaign-report": Route(OWNED, pk(_missing), methods=("GET",)),

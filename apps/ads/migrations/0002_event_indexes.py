@@ -1,7 +1,7 @@
 from django.db import migrations
 
-# Indexes on analytics_event for the ads hot path. The funnels helper owns apps/analytics
-# migrations, so ads adds what it needs here, by RunSQL, without touching the Event model.
+# Indexes on analytics_event for the ads hot path. They belong to ads, not to analytics, so ads
+# adds them here, by RunSQL, without touching the Event model.
 # - viewer lookups: a viewer's impressions today (frequency cap, dedupe) and their billable
 #   impressions and clicks of one placement (click counting) read only that viewer's rows.
 # CONCURRENTLY (so atomic = False): on a live events table a plain CREATE INDEX would block the
