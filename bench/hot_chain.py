@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import psycopg
-from django.db import close_old_connections, connection
+from django.db import connection
 from django.utils import timezone
 
 if TYPE_CHECKING:
@@ -144,9 +144,6 @@ def project_work() -> tuple[Callable[[int, int], bool], Callable[[], dict[str, i
             return True
         except DomainError:
             return False
-        finally:
-            if n % 50 == 0:
-                close_old_connections()
 
     def checks() -> dict[str, int]:
         entries = ChainEntry.objects.filter(chain=chain)

@@ -4,8 +4,10 @@ A receiver runs inside the change's transaction; it only notes the event (its id
 fixed now) and registers the recording for after the commit, so a rolled-back change sends
 nothing and the order's hot path pays nothing here. After the commit the event is recorded
 against the subscriptions that want it, reading the committed rows (an order's chain entry
-exists by then), and each delivery is handed to Celery. The subscriptions are asked for first,
-in one query, so an event nobody subscribed to (the usual case) loads nothing else.
+exists by then), and each delivery is handed to Celery. First one small query asks whether any
+subscription anywhere wants the event type; only then are the owners' subscriptions read, and the
+event's rows only when one of them wants it. An event nobody subscribed to (the usual case) costs
+that one query.
 """
 
 import uuid
@@ -21,7 +23,11 @@ from apps.communities.models import Membership
 from apps.orders.models import Order, OrderLine, OrderRefund
 from apps.webhooks import payloads
 from apps.webhooks.models import EventType
-from apps.webhooks.services import event_subscriptions, webhook_event_publish
+from apps.webhooks.services import (
+    anyone_subscribed,
+    event_subscriptions,
+    webhook_event_publish,
+)
 
 
 def _after_commit(publish: Any) -> None:
@@ -32,6 +38,8 @@ def _after_commit(publish: Any) -> None:
 
 def _order_event(event_type: str, order_id: int, refund_id: int | None = None) -> None:
     def publish(event_id: str, occurred_at: Any) -> None:
+        if not anyone_subscribed(event_type):
+            return
         subscriptions = event_subscriptions(
             event_type=event_type,
             occurred_at=occurred_at,
@@ -66,6 +74,8 @@ def _order_event(event_type: str, order_id: int, refund_id: int | None = None) -
 
 def _chain_event(event_type: str, chain_id: int) -> None:
     def publish(event_id: str, occurred_at: Any) -> None:
+        if not anyone_subscribed(event_type):
+            return
         subscriptions = event_subscriptions(
             event_type=event_type,
             occurred_at=occurred_at,
@@ -119,6 +129,8 @@ def on_member_joined(sender: Any, membership: Membership, **kwargs: Any) -> None
     membership_id, community_id = membership.pk, membership.community_id
 
     def publish(event_id: str, occurred_at: Any) -> None:
+        if not anyone_subscribed(EventType.MEMBER_JOINED):
+            return
         subscriptions = event_subscriptions(
             event_type=EventType.MEMBER_JOINED,
             occurred_at=occurred_at,
