@@ -12,24 +12,9 @@ def subject_label(subject: models.Model) -> str:
     return f"{subject._meta.app_label}.{subject._meta.model_name}"
 
 
-def track(
-    name: str,
-    *,
-    actor: Any = None,
-    community: models.Model | int | None = None,
-    subject: models.Model | None = None,
-    properties: dict[str, Any] | None = None,
-    distinct_id: str = "",
-) -> Event:
-    """Record `name` now. `actor` is a user (or None for an anonymous visitor)."""
-    event = event_build(
-        name,
-        actor=actor,
-        community=community,
-        subject=subject,
-        properties=properties,
-        distinct_id=distinct_id,
-    )
+def track(name: str, **fields: Any) -> Event:
+    """Record `name` now: the event_build(name, **fields) row, inserted."""
+    event = event_build(name, **fields)
     event.save(force_insert=True)
     return event
 
@@ -43,8 +28,9 @@ def event_build(
     properties: dict[str, Any] | None = None,
     distinct_id: str = "",
 ) -> Event:
-    """The event track() would record, unsaved: for a caller inserting it together with the
-    row it is about (whose id it may not know yet, see apps.core.inserts)."""
+    """The event of `name` now, unsaved. `actor` is a user (or None for an anonymous visitor).
+    track() inserts it; a caller inserting it together with the row it is about (whose id it
+    may not know yet, see apps.core.inserts) builds it here."""
     actor_id = getattr(actor, "pk", None) if actor is not None else None
     if actor_id is not None and getattr(actor, "is_authenticated", True) is False:
         actor_id = None

@@ -11,45 +11,74 @@ that one query.
 """
 
 import uuid
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from apps.chains.models import Chain, ChainItem
-from apps.communities.models import Membership
+from apps.communities.models import Community, Membership
 from apps.orders.models import Order, OrderLine, OrderRefund
 from apps.webhooks import payloads
 from apps.webhooks.models import EventType
 from apps.webhooks.services import (
+    Render,
     anyone_subscribed,
     event_subscriptions,
     webhook_event_publish,
 )
 
+# (the community's id or a one-row subquery giving it, the merchants' ids as a subquery or None)
+Owners = tuple[int | QuerySet[Any], QuerySet[Any] | None]
+# (the community, the event's data as each subscriber may see it)
+Source = tuple[Community, Render]
 
-def _after_commit(publish: Any) -> None:
-    # robust: a failure to record webhooks is logged, never turned into an error for the user
-    # whose change has already committed.
-    transaction.on_commit(publish, robust=True)
 
+def _record_after_commit(
+    event_type: str, *, owners: Callable[[], Owners], load: Callable[[], Source]
+) -> None:
+    """After the commit: ask whether anyone wants `event_type` at all, then read the owners'
+    subscriptions that want it, and only for them load and render the event.
 
-def _order_event(event_type: str, order_id: int, refund_id: int | None = None) -> None:
+    robust: a failure to record webhooks is logged, never turned into an error for the user whose
+    change has already committed. The event's id and time are fixed now, inside the change."""
+
     def publish(event_id: str, occurred_at: Any) -> None:
         if not anyone_subscribed(event_type):
             return
+        community_id, merchant_ids = owners()
         subscriptions = event_subscriptions(
             event_type=event_type,
             occurred_at=occurred_at,
-            community_id=Order.objects.filter(pk=order_id).values("community_id")[:1],
-            merchant_ids=OrderLine.objects.filter(order_id=order_id).values(
-                "sku__product__merchant_id"
-            ),
+            community_id=community_id,
+            merchant_ids=merchant_ids,
         )
         if not subscriptions:
             return
+        community, render = load()
+        webhook_event_publish(
+            subscriptions=subscriptions,
+            event_type=event_type,
+            event_id=event_id,
+            occurred_at=occurred_at,
+            community=community,
+            render=render,
+        )
+
+    transaction.on_commit(partial(publish, str(uuid.uuid4()), timezone.now()), robust=True)
+
+
+def _order_event(event_type: str, order_id: int, refund_id: int | None = None) -> None:
+    def owners() -> Owners:
+        return (
+            Order.objects.filter(pk=order_id).values("community_id")[:1],
+            OrderLine.objects.filter(order_id=order_id).values("sku__product__merchant_id"),
+        )
+
+    def load() -> Source:
         order = (
             Order.objects.select_related(
                 "community", "chain_entry__chain", "chain_entry__pickup_point"
@@ -60,32 +89,21 @@ def _order_event(event_type: str, order_id: int, refund_id: int | None = None) -
             .get(pk=order_id)
         )
         refund = OrderRefund.objects.get(pk=refund_id) if refund_id else None
-        webhook_event_publish(
-            subscriptions=subscriptions,
-            event_type=event_type,
-            event_id=event_id,
-            occurred_at=occurred_at,
-            community=order.community,
-            render=lambda merchant: payloads.order_data(order, merchant=merchant, refund=refund),
+        return order.community, lambda merchant: payloads.order_data(
+            order, merchant=merchant, refund=refund
         )
 
-    _after_commit(partial(publish, str(uuid.uuid4()), timezone.now()))
+    _record_after_commit(event_type, owners=owners, load=load)
 
 
 def _chain_event(event_type: str, chain_id: int) -> None:
-    def publish(event_id: str, occurred_at: Any) -> None:
-        if not anyone_subscribed(event_type):
-            return
-        subscriptions = event_subscriptions(
-            event_type=event_type,
-            occurred_at=occurred_at,
-            community_id=Chain.objects.filter(pk=chain_id).values("community_id")[:1],
-            merchant_ids=ChainItem.objects.filter(chain_id=chain_id).values(
-                "sku__product__merchant_id"
-            ),
+    def owners() -> Owners:
+        return (
+            Chain.objects.filter(pk=chain_id).values("community_id")[:1],
+            ChainItem.objects.filter(chain_id=chain_id).values("sku__product__merchant_id"),
         )
-        if not subscriptions:
-            return
+
+    def load() -> Source:
         chain = (
             Chain.objects.select_related("community")
             .prefetch_related(
@@ -93,16 +111,9 @@ def _chain_event(event_type: str, chain_id: int) -> None:
             )
             .get(pk=chain_id)
         )
-        webhook_event_publish(
-            subscriptions=subscriptions,
-            event_type=event_type,
-            event_id=event_id,
-            occurred_at=occurred_at,
-            community=chain.community,
-            render=lambda merchant: payloads.chain_data(chain, merchant=merchant),
-        )
+        return chain.community, lambda merchant: payloads.chain_data(chain, merchant=merchant)
 
-    _after_commit(partial(publish, str(uuid.uuid4()), timezone.now()))
+    _record_after_commit(event_type, owners=owners, load=load)
 
 
 def on_order_placed(sender: Any, order: Order, **kwargs: Any) -> None:
@@ -128,25 +139,9 @@ def on_chain_closed(sender: Any, chain: Chain, **kwargs: Any) -> None:
 def on_member_joined(sender: Any, membership: Membership, **kwargs: Any) -> None:
     membership_id, community_id = membership.pk, membership.community_id
 
-    def publish(event_id: str, occurred_at: Any) -> None:
-        if not anyone_subscribed(EventType.MEMBER_JOINED):
-            return
-        subscriptions = event_subscriptions(
-            event_type=EventType.MEMBER_JOINED,
-            occurred_at=occurred_at,
-            community_id=community_id,
-            merchant_ids=None,  # membership is the group's business, not its suppliers'
-        )
-        if not subscriptions:
-            return
+    def load() -> Source:
         joined = Membership.objects.select_related("community", "user").get(pk=membership_id)
-        webhook_event_publish(
-            subscriptions=subscriptions,
-            event_type=EventType.MEMBER_JOINED,
-            event_id=event_id,
-            occurred_at=occurred_at,
-            community=joined.community,
-            render=lambda merchant: payloads.member_data(joined),
-        )
+        return joined.community, lambda merchant: payloads.member_data(joined)
 
-    _after_commit(partial(publish, str(uuid.uuid4()), timezone.now()))
+    # Membership is the group's business, not its suppliers': no merchant subscriptions.
+    _record_after_commit(EventType.MEMBER_JOINED, owners=lambda: (community_id, None), load=load)
