@@ -97,7 +97,8 @@ def _statement(shape: Shape) -> _Statement:
     ctes = [
         f"parent AS (INSERT INTO {quote(parent_model._meta.db_table)}"  # noqa: S608 - names from model meta
         f" ({_column_list(parent_fields)})"
-        f" VALUES ({', '.join(['%s'] * len(parent_fields))}){conflict} RETURNING id)"
+        f" VALUES ({', '.join(['%s'] * len(parent_fields))}){conflict}"
+        f" RETURNING {quote(parent_model._meta.pk.column)} AS id)"
     ]
     parts = []
     for index, (model, link_name) in enumerate(children):

@@ -65,7 +65,7 @@ def test_the_parent_and_children_are_written_by_one_statement_with_the_orm_value
         2,
         Decimal("19.80"),
     )
-    saved_event = Event.objects.get(subject_id=order_id)
+    saved_event = Event.objects.get(subject_type="orders.order", subject_id=order_id)
     assert saved_event.properties == {"total": "19.80"}
 
 
