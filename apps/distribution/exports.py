@@ -43,16 +43,17 @@ class EscapeFormula(Func):
     output_field = CharField()
 
 
+# As apps.accounts.phone.mask_phone: a number too short to mask is starred, never shown whole.
 _MASK = (
     "CASE WHEN length(%(expressions)s) >= 7"
     " THEN left(%(expressions)s, 3) || '****' || right(%(expressions)s, 4)"
-    " ELSE %(expressions)s END"
+    " ELSE repeat('*', length(%(expressions)s)) END"
 )
 
 
 class MaskPhone(Func):
-    """138****0001, formula-escaped. The mask keeps the first character, so the escape tests
-    the raw phone and each row computes the mask once (EscapeFormula(mask) computed it twice)."""
+    """138****0001, formula-escaped. A masked phone starts like the raw one (or with *), so the
+    escape tests the raw phone and each row computes the mask once."""
 
     template = f"CASE WHEN {_FORMULA_START} THEN '''' || {_MASK} ELSE {_MASK} END"
     output_field = CharField()

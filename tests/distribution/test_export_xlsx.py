@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 
 from apps.distribution import exports, selectors, services
 from apps.distribution.models import CommissionEntry
+from apps.orders.models import Order
 from tests.accounts.factories import staff_user
 from tests.distribution.factories import dist_setup, paid
 
@@ -94,3 +95,12 @@ def test_xlsx_starts_a_new_sheet_after_sheet_rows() -> None:
 
 def test_empty_ledger_gives_one_sheet_with_the_header() -> None:
     assert _xlsx_sheets() == {"佣金明细1": [tuple(exports.HEADER)]}
+
+
+def test_phones_are_masked_and_a_short_one_is_starred_not_shown() -> None:
+    _ledger()
+    Order.objects.update(contact_phone="12345")  # a number too short to mask
+    rows = _csv_rows()[1:]
+    assert {row[6] for row in rows if row[6]} == {"*****"}
+    payees = {row[4] for row in rows}
+    assert payees and all(phone[3:7] == "****" for phone in payees)
