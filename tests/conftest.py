@@ -1,6 +1,39 @@
+import os
 from collections.abc import Iterator
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hasher() -> Iterator[None]:
+    """Tests sign people in, they do not test PBKDF2: its million rounds cost about 0.25 s for
+    every user a factory makes, which was most of the suite's time. tests/accounts/
+    test_passwords.py proves that the project's own settings still hash with PBKDF2."""
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cache_of_this_worker() -> Iterator[None]:
+    """Parallel workers (pytest-xdist) each get a database of their own from pytest-django; on a
+    Redis cache (CACHE_URL) they get a Redis database of their own here, because a test's
+    cache.clear() empties the whole Redis database and would wipe the other worker's counters."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    cache = settings.CACHES["default"]
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    if not cache["BACKEND"].endswith("RedisCache") or worker == "gw0":
+        yield
+        return
+    url = urlsplit(cache["LOCATION"])
+    database = int(url.path.strip("/") or 0) + int(worker.removeprefix("gw"))
+    location = urlunsplit(url._replace(path=f"/{database}"))
+    with override_settings(CACHES={"default": {**cache, "LOCATION": location}}):
+        yield
 
 
 @pytest.fixture(autouse=True)

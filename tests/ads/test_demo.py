@@ -3,7 +3,6 @@ three times a day to one member, a click leads to an order carrying the click to
 brand's report shows CPM, CTR and the conversion. Loading twice adds nothing."""
 
 import re
-from typing import Any
 
 import pytest
 from django.test import Client
@@ -17,11 +16,6 @@ from apps.orders.models import Order
 from tests.ads.factories import PHONE_UA
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def test_the_demo_campaign_end_to_end() -> None:

@@ -191,7 +191,6 @@ def test_merchant_admin_fits_a_phone(demo: DemoData, phone: Any) -> None:
     merchant.shot("products")
     page.locator("#result_list tbody a").first.click()
     page.wait_for_url("**/change/")
-    page.wait_for_load_state("networkidle")
     merchant.assert_fits()
     merchant.shot("product")
     merchant.goto(reverse("admin:catalog_product_import"))

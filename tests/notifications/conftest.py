@@ -15,11 +15,6 @@ from tests.notifications.fakes import (
 )
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def smtp(settings: Any) -> Iterator[FakeSMTP]:
     """Django's SMTP backend talking to a real SMTP server on loopback."""
