@@ -4,6 +4,36 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
+# Tests of seconds each rather than milliseconds: whole demo loads, subprocesses (a Celery
+# worker, quickstart, deploy checks), property tests and sweeps over every URL. With the browser
+# and worker tests they are `-m slow`; `uv run pytest -m "not slow"` is the quick loop.
+SLOW_MODULES = frozenset(
+    {
+        "tests/ads/test_demo.py",
+        "tests/api/test_schemathesis.py",
+        "tests/catalog/test_stock_properties.py",
+        "tests/core/test_settings.py",
+        "tests/courses/test_demo_course.py",
+        "tests/demo/test_demo.py",
+        "tests/demo/test_processes.py",
+        "tests/distribution/test_ledger_invariants.py",
+        "tests/distribution/test_properties.py",
+        "tests/security/test_authorization_matrix.py",
+    }
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    root = config.rootpath
+    for item in items:
+        module = item.path.relative_to(root).as_posix()
+        if (
+            module in SLOW_MODULES
+            or item.get_closest_marker("browser")
+            or item.get_closest_marker("worker")
+        ):
+            item.add_marker(pytest.mark.slow)
+
 
 @pytest.fixture(autouse=True, scope="session")
 def _fast_password_hasher() -> Iterator[None]:
