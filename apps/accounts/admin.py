@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import User
-from apps.privacy.admin import PersonalDataAccessLogged, masked_phone_column
+from apps.privacy.access_logging import PersonalDataAccessLogged, masked_phone_column
 
 
 @admin.register(User)

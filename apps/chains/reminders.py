@@ -15,7 +15,7 @@ from django.utils import timezone
 from apps.analytics.models import Event
 from apps.analytics.tracking import subject_label
 from apps.chains.models import Chain, ChainEntry
-from apps.chains.views import receipt_url
+from apps.chains.receipts import receipt_url
 from apps.communities.models import Membership
 from apps.notifications.links import absolute
 from apps.notifications.models import Notification

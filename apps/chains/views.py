@@ -4,7 +4,6 @@ from django.contrib.auth import get_user_model
 from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -17,6 +16,7 @@ from apps.analytics.visitors import remember_visitor, visitor_id
 from apps.chains import selectors, services
 from apps.chains.forms import ChainOrderForm
 from apps.chains.models import Chain, ChainEntry
+from apps.chains.receipts import receipt_order_id, receipt_url
 from apps.chains.tokens import submission_token_issue, submission_token_verify
 from apps.core.errors import DomainError, NotFound
 from apps.core.forms import add_domain_error
@@ -25,7 +25,6 @@ from apps.distribution.attribution import referral_code_for
 from apps.memberships.selectors import member_of_community
 from apps.rewards.selectors import coupons_available_for
 
-RECEIPT_SALT = "chains.receipt"
 CONTACT_COOKIE = "tg_contact"
 CONTACT_SALT = "chains.contact"
 
@@ -155,15 +154,9 @@ def _remember_contact(response: HttpResponse, form: ChainOrderForm) -> None:
     )
 
 
-def receipt_url(entry: ChainEntry) -> str:
-    """The receipt's address is signed: knowing one order's link reveals no other order."""
-    ref = signing.Signer(salt=RECEIPT_SALT).sign(str(entry.order_id))
-    return reverse("chains:receipt", kwargs={"ref": ref})
-
-
 def receipt(request: HttpRequest, ref: str) -> HttpResponse:
     try:
-        order_id = int(signing.Signer(salt=RECEIPT_SALT).unsign(ref))
+        order_id = receipt_order_id(ref)
         entry = ChainEntry.objects.select_related(
             "chain", "order", "pickup_point", "chain__leader"
         ).get(order_id=order_id)

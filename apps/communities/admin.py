@@ -18,7 +18,7 @@ from apps.communities.models import (
     ModerationWord,
 )
 from apps.core.errors import DomainError
-from apps.privacy.admin import PersonalDataAccessLogged, masked_phone_column
+from apps.privacy.access_logging import PersonalDataAccessLogged, masked_phone_column
 
 
 class MembershipInline(admin.TabularInline):

@@ -38,6 +38,7 @@ from apps.communities.models import (
     ModerationWord,
     TodoDone,
 )
+from apps.communities.serializers import AnnouncementInputSerializer, AnnouncementOutputSerializer
 from apps.core.api import ErrorSerializer
 from apps.core.errors import NotFound
 
@@ -88,10 +89,6 @@ class JoinInputSerializer(serializers.Serializer[Any]):
 class InviteInputSerializer(serializers.Serializer[Any]):
     days = serializers.IntegerField(min_value=1, max_value=invites.MAX_INVITE_DAYS, default=7)
     max_uses = serializers.IntegerField(min_value=1, required=False, allow_null=True)
-
-
-class AnnouncementInputSerializer(serializers.Serializer[Any]):
-    body = serializers.CharField(max_length=content.MAX_ANNOUNCEMENT)
 
 
 class TodoInputSerializer(serializers.Serializer[Any]):
@@ -211,13 +208,6 @@ class JoinRequestOutputSerializer(serializers.ModelSerializer[JoinRequest]):
     class Meta:
         model = JoinRequest
         fields = ["id", "user", "name", "invite", "status", "created_at", "decided_at"]
-        read_only_fields = fields
-
-
-class AnnouncementOutputSerializer(serializers.ModelSerializer[Announcement]):
-    class Meta:
-        model = Announcement
-        fields = ["id", "body", "author", "created_at"]
         read_only_fields = fields
 
 

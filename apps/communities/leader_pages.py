@@ -5,14 +5,11 @@ Each page loads the community through the visitor's membership: someone outside 
 a 404, a member without the role a 403, and a POST changes nothing unless the service agrees.
 """
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from datetime import timedelta
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as HttpForbidden
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts.models import User
 from apps.communities import content, invites, moderation, selectors, services
-from apps.communities.access import membership_require
+from apps.communities.access import community_page
 from apps.communities.filters import MemberFilter, members_with_activity
 from apps.communities.forms import (
     AnnouncementForm,
@@ -44,38 +41,10 @@ from apps.communities.models import (
     ModerationHit,
     ModerationWord,
 )
-from apps.core.errors import DomainError, NotFound, PermissionDenied
+from apps.core.errors import DomainError
 from apps.core.forms import add_domain_error
 
-View = Callable[..., HttpResponse]
 Role = Membership.Role
-
-
-def community_page(roles: Collection[str] = selectors.MANAGING_ROLES) -> Callable[[View], View]:
-    def decorate(view: View) -> View:
-        @login_required
-        @wraps(view)
-        def wrapper(
-            request: HttpRequest, community_id: int, *args: Any, **kwargs: Any
-        ) -> HttpResponse:
-            community = Community.objects.filter(pk=community_id).first()
-            if community is None:
-                raise Http404(_("群不存在"))
-            try:
-                membership = membership_require(
-                    community=community,
-                    user=request.user,  # type: ignore[arg-type]
-                    roles=roles,
-                )
-            except NotFound as exc:
-                raise Http404(exc.message) from exc
-            except PermissionDenied as exc:
-                raise HttpForbidden(exc.message) from exc
-            return view(request, community, membership, *args, **kwargs)
-
-        return wrapper
-
-    return decorate
 
 
 def _user(request: HttpRequest) -> User:

@@ -20,6 +20,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.core.task_queue import task_delay
 from apps.notifications import policy
 from apps.notifications.channels import SENDERS, UndeliverableError, reachable
 from apps.notifications.models import CommunityMute, Notification, NotificationPreference
@@ -27,6 +28,8 @@ from apps.notifications.models import CommunityMute, Notification, NotificationP
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
+SEND_DUE = "apps.notifications.tasks.send_due_notifications"
+SEND_BATCH = "apps.notifications.tasks.send_notification_batch"
 Status = Notification.Status
 Channel = Notification.Channel
 # When the member turned the requested channel off: the first of these they can be reached on.
@@ -70,15 +73,11 @@ def notify(
 
 
 def _enqueue_sending() -> None:
-    from apps.notifications.tasks import send_due_notifications
-
-    send_due_notifications.delay()
+    task_delay(SEND_DUE)
 
 
 def _enqueue_batch(ids: list[int]) -> None:
-    from apps.notifications.tasks import send_notification_batch
-
-    send_notification_batch.delay(ids)
+    task_delay(SEND_BATCH, ids)
 
 
 # The table name is the model's, never input.

@@ -12,7 +12,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from apps.orders.models import Order, OrderLine
-from apps.privacy.admin import PersonalDataAccessLogged, masked_phone_column
+from apps.privacy.access_logging import PersonalDataAccessLogged, masked_phone_column
 
 
 class OrderLineInline(admin.TabularInline):

@@ -1,7 +1,6 @@
 from typing import Any
 
-from django.db import transaction
-
+from apps.core.task_queue import task_delay_on_commit
 from apps.orders.models import Order, OrderRefund
 
 
@@ -9,10 +8,7 @@ def close_payments_of_cancelled_order(*, order: Order, **kwargs: Any) -> None:
     """A cancelled order can no longer be paid: close its open payments after the commit."""
     if not order.payments.filter(status="created").exists():
         return
-    from apps.payments.tasks import close_payments_for_order
-
-    order_id = order.pk
-    transaction.on_commit(lambda: close_payments_for_order.delay(order_id))
+    task_delay_on_commit("apps.payments.tasks.close_payments_for_order", order.pk)
 
 
 def refund_online_payment(*, refund: OrderRefund, **kwargs: Any) -> None:

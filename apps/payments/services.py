@@ -31,6 +31,7 @@ from apps.accounts.models import User
 from apps.accounts.roles import Role
 from apps.core.errors import DomainError, IllegalTransition, InvalidInput, NotFound
 from apps.core.money import ZERO, money, to_fen
+from apps.core.task_queue import task_delay_on_commit
 from apps.notifications.services import notify
 from apps.orders import services as orders
 from apps.orders.models import Order, OrderRefund
@@ -526,14 +527,8 @@ def refund_follow_order_refund(*, order_refund: OrderRefund) -> Refund | None:
         order_refund=order_refund,
     )
     refund_id = refund.pk
-    transaction.on_commit(lambda: _submit_later(refund_id))
+    task_delay_on_commit("apps.payments.tasks.submit_refund", refund_id)
     return refund
-
-
-def _submit_later(refund_id: int) -> None:
-    from apps.payments.tasks import submit_refund
-
-    submit_refund.delay(refund_id)
 
 
 @transaction.atomic

@@ -21,16 +21,16 @@ from rest_framework.views import APIView
 from rest_framework.viewsets import GenericViewSet
 
 from apps.accounts.phone import mask_phone
-from apps.chains.api import (
+from apps.chains.models import Chain, ChainEntry
+from apps.chains.serializers import (
     ChainDetailOutputSerializer,
     ChainOutputSerializer,
     EntryBriefOutputSerializer,
     OrderLineOutputSerializer,
 )
-from apps.chains.models import Chain, ChainEntry
-from apps.communities.api import AnnouncementInputSerializer, AnnouncementOutputSerializer
 from apps.communities.content import announcement_post
 from apps.communities.models import Announcement, Community
+from apps.communities.serializers import AnnouncementInputSerializer, AnnouncementOutputSerializer
 from apps.core.api import ErrorSerializer
 from apps.core.errors import NotFound
 from apps.orders.models import Order

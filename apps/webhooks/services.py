@@ -29,6 +29,7 @@ from apps.communities.access import membership_require
 from apps.communities.models import Community
 from apps.communities.selectors import MANAGING_ROLES
 from apps.core.errors import Conflict, InvalidInput, NotFound
+from apps.core.task_queue import task_delay_on_commit
 from apps.notifications.services import notify
 from apps.webhooks import payloads, transport
 from apps.webhooks.models import (
@@ -53,6 +54,8 @@ CLAIM_LEASE = timedelta(minutes=5)
 BOT_TOKEN_PREFIX = "tgb_"  # noqa: S105 — a visible marker for secret scanners, not a secret
 Status = WebhookDelivery.Status
 Render = Callable[[Merchant | None], dict[str, Any]]
+
+DELIVER = "apps.webhooks.tasks.deliver_webhook"
 
 
 # --- Subscriptions --------------------------------------------------------------------------
@@ -192,7 +195,7 @@ def subscription_send_test(*, subscription: WebhookSubscription, actor: User) ->
         payload=_test_payload(subscription, event_id=str(event_id)),
         next_attempt_at=timezone.now(),
     )
-    transaction.on_commit(lambda: _enqueue([delivery.pk]))
+    task_delay_on_commit(DELIVER, delivery.pk)
     return delivery
 
 
@@ -305,15 +308,9 @@ def webhook_event_publish(
                 event_id=event_id, status=Status.PENDING, attempts=0
             ).values_list("pk", flat=True)
         )
-        transaction.on_commit(lambda: _enqueue(ids))
+        for delivery_id in ids:
+            task_delay_on_commit(DELIVER, delivery_id)
     return ids
-
-
-def _enqueue(delivery_ids: list[int]) -> None:
-    from apps.webhooks.tasks import deliver_webhook
-
-    for delivery_id in delivery_ids:
-        deliver_webhook.delay(delivery_id)
 
 
 # --- Attempts -------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from apps.accounts.models import User
-from apps.communities.leader_pages import community_page
+from apps.communities.access import community_page
 from apps.communities.models import Community, Membership
 from apps.communities.selectors import communities_managed_by
 from apps.core.errors import DomainError

@@ -13,7 +13,7 @@ import pytest
 from django.urls import reverse
 
 from apps.chains.models import ChainEntry
-from apps.chains.views import receipt_url
+from apps.chains.receipts import receipt_url
 from apps.communities.models import Community
 from apps.courses.models import Course, LiveSession
 from apps.demo.courses import COURSE_TITLE

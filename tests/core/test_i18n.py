@@ -22,8 +22,8 @@ from django.test import Client, override_settings
 from django.utils import translation
 
 from apps.chains.models import ChainEntry
+from apps.chains.receipts import receipt_url
 from apps.chains.services import chain_order_place
-from apps.chains.views import receipt_url
 from tests.chains.factories import ChainSetup, open_chain
 
 PO = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES" / "django.po"

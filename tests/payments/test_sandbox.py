@@ -7,7 +7,7 @@ import pytest
 from django.core.checks import run_checks
 from django.test import Client
 
-from apps.chains.views import receipt_url
+from apps.chains.receipts import receipt_url
 from apps.orders.models import Order, OrderLog
 from apps.payments import callbacks
 from apps.payments.models import Payment
