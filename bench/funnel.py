@@ -7,7 +7,7 @@ among them), 1,200,000 chain_form_started, the orders' order_placed / paid / com
 buyer's phone, an alias from each buyer's browser to that phone, and 560,000 unrelated events,
 spread over 30 days: 5,000,000 events in all.
 
-Project: apps.analytics.definitions.builtin_funnel_run (the generic FunnelRunner: validation,
+Project: apps.reports.definitions.builtin_funnel_run (the generic FunnelRunner: validation,
 generated SQL, identity aliases, one pass per person). Baseline: a hand-written single-pass
 query for exactly this funnel (literal step names, the scope's chain and order ids read first
 and passed as bigint arrays, which PostgreSQL can hash against the bigint column, the step as
@@ -271,8 +271,8 @@ def _timed(fn: Any) -> tuple[float, Any]:
 
 
 def run() -> None:
-    from apps.analytics.definitions import FunnelKind, Scope, ScopeKind, builtin_funnel_run
-    from apps.analytics.funnel import local_bounds
+    from apps.reports.definitions import FunnelKind, Scope, ScopeKind, builtin_funnel_run
+    from apps.reports.funnel import local_bounds
 
     existing = _existing() if REUSE else None
     if existing:

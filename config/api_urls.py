@@ -8,6 +8,6 @@ urlpatterns = [
     path("", include("apps.communities.api_urls")),
     path("", include("apps.rewards.api_urls")),
     path("", include("apps.memberships.api_urls")),
-    path("", include("apps.analytics.api_urls")),
+    path("", include("apps.reports.api_urls")),
     path("", include("apps.webhooks.api_urls")),
 ]

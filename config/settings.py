@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "apps.courses",
     "apps.payments",
     "apps.webhooks",
+    "apps.reports",
     "apps.demo",
     # Security and privacy: login lockout, CSP, audit history (triggers), data export/deletion.
     "axes",

@@ -39,6 +39,7 @@ urlpatterns = [
     path("", include("apps.catalog.urls")),
     path("", include("apps.distribution.urls")),
     path("", include("apps.analytics.urls")),
+    path("", include("apps.reports.urls")),
     path("", include("apps.ads.urls")),
     path("", include("apps.privacy.urls")),
     path("", include("apps.webhooks.urls")),

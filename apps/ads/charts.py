@@ -7,7 +7,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from apps.ads.selectors import CampaignReport
-from apps.analytics.charts import Series, line_chart_svg
+from apps.core.charts import Series, line_chart_svg
 
 TYPICAL_CPM = (Decimal(8), Decimal(15))  # 元 per thousand impressions
 TYPICAL_CTR = (Decimal(2), Decimal(5))  # percent

@@ -7,6 +7,9 @@ from django.utils import timezone
 
 from apps.analytics.models import Event
 
+# Recorded by the chain page's beacon when a member starts typing into the order form.
+FORM_STARTED = "chain_form_started"
+
 
 def subject_label(subject: models.Model) -> str:
     return f"{subject._meta.app_label}.{subject._meta.model_name}"

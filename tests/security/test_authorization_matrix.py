@@ -268,9 +268,9 @@ ROUTES: dict[str, Route] = {
     "analytics-leader-dashboard": Route(SCOPED, methods=("GET",)),
     "analytics-merchant-dashboard": Route(SCOPED, methods=("GET",)),
     "analytics-campaign-dashboard": Route(SCOPED, methods=("GET",)),
-    "analytics:leader_dashboard": Route(SCOPED, methods=("GET",)),
-    "analytics:merchant_dashboard": Route(SCOPED, methods=("GET",)),
-    "analytics:campaign_dashboard": Route(SCOPED, methods=("GET",)),
+    "reports:leader_dashboard": Route(SCOPED, methods=("GET",)),
+    "reports:merchant_dashboard": Route(SCOPED, methods=("GET",)),
+    "reports:campaign_dashboard": Route(SCOPED, methods=("GET",)),
 }
 
 # Anyone may open these; each says why it is not scoped to an owner.

@@ -1,7 +1,7 @@
 """What each dashboard shows, built once for the page, its CSV downloads and the API.
 
 Each chart is kept with the table it was drawn from, so the CSV download is exactly the chart's
-numbers. Callers check the user's scope first (apps/analytics/scopes.py); nothing here does.
+numbers. Callers check the user's scope first (apps/reports/scopes.py); nothing here does.
 """
 
 from __future__ import annotations
@@ -19,9 +19,13 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
-from apps.analytics import figures
-from apps.analytics.charts import Series, funnel_chart_svg, line_chart_svg
-from apps.analytics.definitions import (
+from apps.analytics.models import Event, FunnelSnapshot
+from apps.core.charts import Series, funnel_chart_svg, line_chart_svg
+from apps.core.errors import NotFound
+from apps.core.money import money
+from apps.orders.models import OrderLine
+from apps.reports import figures
+from apps.reports.definitions import (
     CHURN_WARNING,
     CTR_BAND,
     FunnelKind,
@@ -31,17 +35,13 @@ from apps.analytics.definitions import (
     funnel_query_build,
     typical_band,
 )
-from apps.analytics.funnel import FunnelResult, funnel_run, local_bounds, percent
-from apps.analytics.models import Event, FunnelSnapshot
-from apps.analytics.scopes import (
+from apps.reports.funnel import FunnelResult, funnel_run, local_bounds, percent
+from apps.reports.scopes import (
     campaigns_for_dashboard,
     chains_of_community_for,
     communities_for_dashboard,
     merchants_for_dashboard,
 )
-from apps.core.errors import NotFound
-from apps.core.money import money
-from apps.orders.models import OrderLine
 
 ZERO = Decimal("0.00")
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.utils.safestring import SafeString
 
-from apps.analytics.charts import Series, funnel_chart_svg, line_chart_svg
+from apps.core.charts import Series, funnel_chart_svg, line_chart_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
 HOSTILE = '<script>alert("x")</script>&'

@@ -4,8 +4,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from apps.analytics.definitions import FunnelKind, Scope, ScopeKind, builtin_funnel_run
 from apps.courses.services import progress_record
+from apps.reports.definitions import FunnelKind, Scope, ScopeKind, builtin_funnel_run
 from tests.accounts.factories import UserFactory
 from tests.courses.factories import enrol, fitness_course
 from tests.memberships.factories import buy, make_plan

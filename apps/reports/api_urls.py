@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.analytics import api
+from apps.reports import api
 
 urlpatterns = [
     path("analytics/funnel/", api.FunnelView.as_view(), name="analytics-funnel"),

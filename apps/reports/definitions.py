@@ -29,7 +29,9 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from apps.analytics.funnel import (
+from apps.analytics.tracking import FORM_STARTED
+from apps.core.errors import InvalidInput
+from apps.reports.funnel import (
     FunnelQuery,
     FunnelResult,
     FunnelStep,
@@ -37,9 +39,6 @@ from apps.analytics.funnel import (
     SubjectIn,
     funnel_run,
 )
-from apps.core.errors import InvalidInput
-
-FORM_STARTED = "chain_form_started"
 
 
 class FunnelKind(models.TextChoices):

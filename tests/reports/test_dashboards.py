@@ -14,7 +14,7 @@ from apps.analytics.models import Event
 from apps.analytics.tracking import track
 from apps.orders.services import order_mark_paid
 from tests.accounts.factories import UserFactory
-from tests.analytics.test_chain_funnel import visit_and_order
+from tests.reports.test_chain_funnel import visit_and_order
 from tests.chains.factories import open_chain
 from tests.communities.factories import MembershipFactory
 

@@ -6,10 +6,10 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from apps.analytics import figures
 from apps.chains.services import chain_order_place
 from apps.orders.models import Order
 from apps.orders.services import order_mark_paid
+from apps.reports import figures
 from tests.chains.factories import ChainSetup, open_chain
 from tests.communities.factories import MembershipFactory
 

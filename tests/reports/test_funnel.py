@@ -8,7 +8,9 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from apps.analytics.funnel import (
+from apps.analytics.models import Event, PersonAlias
+from apps.core.errors import InvalidInput
+from apps.reports.funnel import (
     FunnelQuery,
     FunnelRunner,
     FunnelStep,
@@ -16,8 +18,6 @@ from apps.analytics.funnel import (
     SubjectIn,
     funnel_run,
 )
-from apps.analytics.models import Event, PersonAlias
-from apps.core.errors import InvalidInput
 
 pytestmark = pytest.mark.django_db
 

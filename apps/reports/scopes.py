@@ -13,7 +13,6 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
-from apps.analytics.definitions import Scope, ScopeKind
 from apps.catalog.models import Merchant
 from apps.chains.models import Chain
 from apps.chains.selectors import chains_led_by
@@ -21,6 +20,7 @@ from apps.communities.models import Community
 from apps.communities.selectors import communities_managed_by
 from apps.core.errors import NotFound
 from apps.courses.models import Course
+from apps.reports.definitions import Scope, ScopeKind
 
 
 def communities_for_dashboard(user: User) -> QuerySet[Community]:

@@ -8,20 +8,20 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from apps.analytics.definitions import (
+from apps.analytics.models import Event, FunnelSnapshot, PersonAlias
+from apps.chains.services import chain_order_place
+from apps.orders.models import Order
+from apps.orders.services import order_complete, order_mark_paid, order_mark_ready
+from apps.reports.definitions import (
     FunnelKind,
     Scope,
     ScopeKind,
     builtin_funnel_run,
     chain_steps,
 )
-from apps.analytics.figures import chain_paid_orders
-from apps.analytics.funnel import FunnelQuery, funnel_run
-from apps.analytics.models import Event, FunnelSnapshot, PersonAlias
-from apps.analytics.services import funnel_snapshot_compute, funnel_snapshots_compute
-from apps.chains.services import chain_order_place
-from apps.orders.models import Order
-from apps.orders.services import order_complete, order_mark_paid, order_mark_ready
+from apps.reports.figures import chain_paid_orders
+from apps.reports.funnel import FunnelQuery, funnel_run
+from apps.reports.services import funnel_snapshot_compute, funnel_snapshots_compute
 from tests.chains.factories import ChainSetup, open_chain
 
 pytestmark = pytest.mark.django_db
@@ -212,7 +212,7 @@ def test_the_nightly_snapshot_gives_the_same_numbers_as_on_request() -> None:
 def test_the_snapshot_task_is_scheduled_by_beat() -> None:
     from django_celery_beat.models import PeriodicTask
 
-    from apps.analytics.tasks import compute_funnel_snapshots
+    from apps.reports.tasks import compute_funnel_snapshots
 
     assert PeriodicTask.objects.filter(task="analytics.funnel_snapshots").exists()
     open_chain()

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from apps.analytics.services import funnel_snapshots_compute
+from apps.reports.services import funnel_snapshots_compute
 
 
 @shared_task(name="analytics.funnel_snapshots")

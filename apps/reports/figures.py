@@ -17,11 +17,11 @@ from decimal import Decimal
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
-from apps.analytics.funnel import local_bounds, percent
 from apps.communities.models import Membership
 from apps.communities.selectors import ChurnMonth, community_churn_by_month
 from apps.core.money import money
 from apps.orders.models import Order
+from apps.reports.funnel import local_bounds, percent
 
 ZERO = Decimal("0.00")
 

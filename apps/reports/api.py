@@ -18,11 +18,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.models import User
-from apps.analytics import dashboards
-from apps.analytics.definitions import SCOPES, FunnelKind, Scope, ScopeKind, builtin_funnel_run
-from apps.analytics.funnel import MAX_DROPOFFS, FunnelResult
-from apps.analytics.scopes import scope_require
 from apps.core.api import ErrorSerializer
+from apps.reports import dashboards
+from apps.reports.definitions import SCOPES, FunnelKind, Scope, ScopeKind, builtin_funnel_run
+from apps.reports.funnel import MAX_DROPOFFS, FunnelResult
+from apps.reports.scopes import scope_require
 
 MAX_ID = 2**63 - 1
 ERRORS = {
