@@ -14,9 +14,9 @@ from apps.analytics.models import Event
 from apps.analytics.tracking import track
 from apps.orders.services import order_mark_paid
 from tests.accounts.factories import UserFactory
-from tests.reports.test_chain_funnel import visit_and_order
 from tests.chains.factories import open_chain
 from tests.communities.factories import MembershipFactory
+from tests.reports.test_chain_funnel import visit_and_order
 
 pytestmark = pytest.mark.django_db
 
