@@ -35,6 +35,7 @@ from apps.core.money import ZERO, money
 from apps.memberships.selectors import member_of_community
 from apps.orders import services as orders
 from apps.orders.models import Order, OrderLine
+from apps.payments import services as payments
 from apps.rewards import services as rewards
 
 Status = Chain.Status
@@ -275,7 +276,7 @@ def _unwind_orders(*, chain: Chain, actor: User | None, reason: str) -> None:
         if order.status == Order.Status.PENDING_PAYMENT:
             orders.order_cancel(order=order, actor=actor, reason=reason)
         elif order.status in orders.REFUNDABLE and order.paid_amount > order.refunded_amount:
-            orders.order_refund(order=order, actor=actor, reason=reason, restock=True)
+            payments.order_refund_unwind(order=order, actor=actor, reason=reason)
 
 
 # --- Member: placing an order --------------------------------------------------------------

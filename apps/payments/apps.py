@@ -10,18 +10,14 @@ class PaymentsConfig(AppConfig):
 
     def ready(self) -> None:
         from apps.core.schedules import post_migrate_schedules
-        from apps.orders.events import order_cancelled, order_refunded
+        from apps.orders.events import order_cancelled
         from apps.payments import checks  # noqa: F401  (registers the sandbox check)
         from apps.payments.permissions import grant_finance_permissions
-        from apps.payments.receivers import (
-            close_payments_of_cancelled_order,
-            refund_online_payment,
-        )
+        from apps.payments.receivers import close_payments_of_cancelled_order
 
         order_cancelled.connect(
             close_payments_of_cancelled_order, dispatch_uid="payments.close_on_cancel"
         )
-        order_refunded.connect(refund_online_payment, dispatch_uid="payments.follow_refund")
         self._schedules = post_migrate_schedules(
             ("查询未收到通知的微信支付", "payments.query_pending", 300),
             # Idempotent per bill date, so running it every 6 hours retries a bill not ready yet.

@@ -1,7 +1,7 @@
 from typing import Any
 
 from apps.core.task_queue import task_delay_on_commit
-from apps.orders.models import Order, OrderRefund
+from apps.orders.models import Order
 
 
 def close_payments_of_cancelled_order(*, order: Order, **kwargs: Any) -> None:
@@ -9,9 +9,3 @@ def close_payments_of_cancelled_order(*, order: Order, **kwargs: Any) -> None:
     if not order.payments.filter(status="created").exists():
         return
     task_delay_on_commit("apps.payments.tasks.close_payments_for_order", order.pk)
-
-
-def refund_online_payment(*, refund: OrderRefund, **kwargs: Any) -> None:
-    from apps.payments.services import refund_follow_order_refund
-
-    refund_follow_order_refund(order_refund=refund)

@@ -1,10 +1,19 @@
 """Payment writes: offline payments, online checkouts, settling what the provider reports, and
 refunds through the provider.
 
-Lock order, the same everywhere: a Payment row, then its Refund rows, then the Order row (which
-`apps.orders.services` takes in its transitions). No remote call ever runs while a row is
-locked: a checkout inserts its payment and commits before asking WeChat Pay for a prepay id,
-and a refund commits its reservation before the refund request goes out.
+Who gives money back is decided here, and only here; nothing else calls orders.order_refund for
+an order that may have been paid online. Two entry points:
+- `order_refund_request`, a leader's refund (whole or some lines): online, the provider refund
+  is reserved and sent first and the order records it when the money is back
+  (`refund_succeed`); paid in cash, the order records it at once.
+- `order_refund_unwind`, a chain that is cancelled or closed short of its group size: the order
+  records the refund at once inside the chain's transaction, and online money follows.
+
+Locks: a provider refund is reserved under the Order row, then the Payment row; a provider's
+notification settles under the Payment row, then the Order row (only while the payment is
+still open, when no refund can be reserved). No remote call ever runs while a row is locked: a
+checkout inserts its payment and commits before asking WeChat Pay for a prepay id, and a refund
+commits its reservation before the refund request goes out.
 """
 
 import logging
@@ -12,7 +21,6 @@ import secrets
 import time
 from collections import Counter
 from collections.abc import Mapping
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -335,8 +343,7 @@ def refund_create(
 ) -> Refund:
     """Reserve a refund on the payment, under its row lock: what is in flight counts, so two
     refunds racing can never together exceed what was paid minus what was refunded."""
-    # The order row first, then the payment: the order the order_refunded receiver
-    # (refund_follow_order_refund) takes them in too, so the two can never deadlock.
+    # The order row first, then the payment, as order_refund_unwind takes them too.
     order = orders.order_lock(order_id=payment.order_id)
     payment = payment_lock(payment_id=payment.pk)
     if payment.status != Payment.Status.SUCCEEDED or not payment.is_online:
@@ -452,7 +459,6 @@ def refund_succeed(*, refund_id: int, data: Mapping[str, Any]) -> Refund:
         # money has now followed.
         refund.save(update_fields=["status", "refund_id", "raw", "succeeded_at", "updated_at"])
         return refund
-    token = _applying_provider_refund.set(True)
     try:
         with transaction.atomic():
             refund.order_refund = orders.order_refund(
@@ -480,8 +486,6 @@ def refund_succeed(*, refund_id: int, data: Mapping[str, Any]) -> Refund:
                 "reason": refund.failure,
             },
         )
-    finally:
-        _applying_provider_refund.reset(token)
     refund.save(
         update_fields=[
             "status",
@@ -496,17 +500,17 @@ def refund_succeed(*, refund_id: int, data: Mapping[str, Any]) -> Refund:
     return refund
 
 
-# True while payments itself writes an order refund for money the provider sent back, so the
-# order_refunded receiver below does not send the money a second time.
-_applying_provider_refund: ContextVar[bool] = ContextVar("applying_provider_refund", default=False)
+def order_refund_unwind(*, order: Order, actor: User | None, reason: str) -> OrderRefund:
+    """Refund what is left of a paid order at once, stock back: a chain cancelled, or closed short
+    of its group size. Runs inside the caller's transaction (the chain's lock is held); when the
+    order was paid online, the money follows through the provider after the commit."""
+    order_refund = orders.order_refund(order=order, actor=actor, reason=reason, restock=True)
+    _refund_follow(order_refund=order_refund)
+    return order_refund
 
 
-def refund_follow_order_refund(*, order_refund: OrderRefund) -> Refund | None:
-    """An order refund recorded without payments (a chain cancelled, or closed short of its
-    group size, unwinds its orders in orders.order_refund): when the order was paid online, send
-    the money back the same way, after the commit. Receives orders' order_refunded event."""
-    if _applying_provider_refund.get():
-        return None
+def _refund_follow(*, order_refund: OrderRefund) -> Refund | None:
+    """Send the money of an order refund already recorded back the way it was paid online."""
     payment = order_online_payment(order=order_refund.order)
     if payment is None:
         return None  # paid in cash: the leader hands the money back

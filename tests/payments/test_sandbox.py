@@ -140,7 +140,7 @@ def test_a_cancelled_chain_sends_online_payments_back_through_the_provider(
     client.post(pay["Location"])
     chain = order.chain_entry.chain
 
-    # When the leader calls the chain off (orders unwinds it with order_refund)
+    # When the leader calls the chain off (chains unwinds it through payments.order_refund_unwind)
     with django_capture_on_commit_callbacks(execute=True):
         chain_cancel(chain=chain, actor=chain.leader, reason="到货延误")
 
