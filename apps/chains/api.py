@@ -6,7 +6,6 @@ output serializers render. Every queryset starts from the chains the user runs
 that would tell it exists. Lists run a fixed number of queries whatever their length.
 """
 
-import uuid
 from collections import Counter
 from collections.abc import Callable
 from functools import cached_property
@@ -45,7 +44,7 @@ from apps.chains.serializers import (
 from apps.communities.models import Community
 from apps.communities.selectors import communities_managed_by
 from apps.core.api import ErrorSerializer
-from apps.core.idempotency import idempotent
+from apps.core.idempotency import idempotent, submission_token_for
 from apps.orders import services as orders
 from apps.orders.models import Order, OrderLine
 from apps.payments import services as payments
@@ -573,8 +572,7 @@ class MyOrderViewSet(GenericViewSet[Order]):
             contact_phone=data["contact_phone"],
             quantities={item["item"]: item["quantity"] for item in data["items"]},
             pickup_point=pickup_point,
-            # The service's own once-only token; the Idempotency-Key guards API retries.
-            submission_token=f"api-{uuid.uuid4().hex}",
+            submission_token=submission_token_for(request),
             note=data["note"],
             referral_code=data["referral_code"],
             coupon_code=data["coupon_code"],

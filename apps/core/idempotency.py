@@ -25,6 +25,7 @@ import functools
 import hashlib
 import json
 import re
+import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, TypeVar, cast
@@ -45,6 +46,19 @@ REPLAYED_HEADER = "Idempotent-Replayed"
 _KEY = re.compile(r"[\x21-\x7e]{1,255}")  # printable ASCII, no spaces: what fits a header safely
 
 F = TypeVar("F", bound=Callable[..., Response])
+
+
+def submission_token_for(request: Request) -> str:
+    """The once-only token an order placed through the API carries, as the order form's does.
+
+    With an Idempotency-Key it is derived from the key and the user, so the order statement
+    itself refuses a second order for the key (the same unique `submission_token` the form's
+    token uses), whatever happens to the stored response; without one, each POST is new."""
+    key = request.headers.get(HEADER)
+    if key is None or not request.user.is_authenticated:
+        return f"api-{uuid.uuid4().hex}"
+    digest = hashlib.sha256(f"{request.user.pk}:{key}".encode()).hexdigest()
+    return f"api-key-{digest[:48]}"
 
 
 def idempotent(view_method: F) -> F:

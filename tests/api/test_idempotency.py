@@ -54,6 +54,26 @@ def test_a_repeat_with_the_same_key_returns_the_first_order_and_places_no_second
 
 
 @pytest.mark.django_db
+def test_the_order_itself_is_once_per_key_even_after_the_stored_response_is_gone() -> None:
+    # Given an order placed with a key whose stored response was then purged
+    setup = open_chain(caps=(10,))
+    client = client_for(UserFactory())
+    first = client.post(URL, body(setup), format="json", HTTP_IDEMPOTENCY_KEY="k-gone")
+    IdempotencyKey.objects.all().delete()
+
+    # When the client retries with the same key
+    again = client.post(URL, body(setup), format="json", HTTP_IDEMPOTENCY_KEY="k-gone")
+
+    # Then the order's submission token (derived from the key, as the form's token is its own)
+    # finds the first order: no second order, no second unit of stock
+    assert first.status_code == 201 and again.status_code == 201
+    assert again.json()["id"] == first.json()["id"]
+    assert "Idempotent-Replayed" not in again
+    assert Order.objects.count() == 1
+    assert ChainItem.objects.get(pk=setup.items[0].pk).remaining == 9
+
+
+@pytest.mark.django_db
 def test_the_same_key_with_another_body_is_a_409_and_changes_nothing() -> None:
     setup = open_chain(caps=(10,))
     client = client_for(UserFactory())
