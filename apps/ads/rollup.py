@@ -33,7 +33,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from apps.ads.delivery import CLICK, IMPRESSION, ORDER_PAID, ORDER_PLACED, SUBJECT_TYPE
-from apps.ads.models import Campaign, RollupState
+from apps.ads.models import Campaign, DailyStat, HourlyStat, Placement, RollupState
+from apps.analytics.models import Event
 from apps.core.money import money
 from apps.distribution.models import CommissionEntry
 from apps.notifications.services import notify
@@ -42,6 +43,20 @@ LATE_MARGIN = timedelta(minutes=10)
 LOCK_KEY = 0x0AD5_0011  # pg_advisory_xact_lock key of this rollup
 AD_EVENTS = [IMPRESSION, CLICK, ORDER_PLACED, ORDER_PAID]
 BUDGET_ALERT_SHARE = Decimal("0.8")
+
+
+def _sql(text: str, **parts: str) -> str:
+    """The statement with its tables named as the models name them (and `parts` filled in)."""
+    tables = {
+        "event": Event._meta.db_table,
+        "placement": Placement._meta.db_table,
+        "hourly": HourlyStat._meta.db_table,
+        "daily": DailyStat._meta.db_table,
+        "campaign": Campaign._meta.db_table,
+        "ledger": CommissionEntry._meta.db_table,
+    }
+    return text.format(**tables, **parts)
+
 
 # One sort of the rebuilt days' impression and click rows (by campaign, local day, group,
 # placement, hour) feeds every count: the three groupings below are prefixes of that order
@@ -67,8 +82,8 @@ FROM (
            (date_trunc('hour', e.occurred_at) AT TIME ZONE %(tz)s)::date AS day,
            e.name = 'ad_impression' AS impression,
            e.properties->>'billable' = 'true' AS billable
-    FROM analytics_event e
-    JOIN ads_placement p ON p.id = e.subject_id
+    FROM {event} e
+    JOIN {placement} p ON p.id = e.subject_id
     WHERE e.name IN ('ad_impression', 'ad_click') AND e.subject_type = %(subject_type)s
       AND ({ranges})
 ) e
@@ -82,7 +97,7 @@ GROUP BY GROUPING SETS (
 HOUR_BUCKET, GROUP_DAY_BUCKET, CAMPAIGN_DAY_BUCKET = 0, 1, 3
 
 HOURLY_SQL = """
-INSERT INTO ads_hourlystat
+INSERT INTO {hourly}
     (placement_id, campaign_id, community_id, hour,
      impressions, reach, clicks, orders, conversions, spend)
 SELECT p.id, p.campaign_id, p.community_id, b.hour,
@@ -103,21 +118,21 @@ FROM (
                    FILTER (WHERE e.name = 'ad_order_placed'),
                count(DISTINCT e.properties->>'order_id')
                    FILTER (WHERE e.name = 'ad_order_paid')
-        FROM analytics_event e
+        FROM {event} e
         WHERE e.name IN ('ad_order_placed', 'ad_order_paid')
           AND e.subject_type = %(subject_type)s AND ({ranges})
         GROUP BY 1, 2
     ) u
     GROUP BY 1, 2
 ) b
-JOIN ads_placement p ON p.id = b.placement_id
-JOIN ads_campaign c ON c.id = p.campaign_id
+JOIN {placement} p ON p.id = b.placement_id
+JOIN {campaign} c ON c.id = p.campaign_id
 """
 
 # The day's sums from the hours just rebuilt, per community and for all communities (row 0);
 # its reach from the day buckets (distinct viewers of the day, never a sum of hours).
 DAILY_SQL = """
-INSERT INTO ads_dailystat
+INSERT INTO {daily}
     (campaign_id, community_id, day, impressions, reach, clicks, orders, conversions, spend)
 SELECT s.campaign_id, s.community_id, s.day, s.impressions, coalesce(r.reach, 0), s.clicks,
        s.orders, s.conversions, s.spend
@@ -129,7 +144,7 @@ FROM (
     FROM (
         SELECT campaign_id, community_id, (hour AT TIME ZONE %(tz)s)::date AS day, impressions,
                clicks, orders, conversions, spend
-        FROM ads_hourlystat WHERE hour = ANY(%(hours)s)
+        FROM {hourly} WHERE hour = ANY(%(hours)s)
     ) h
     GROUP BY GROUPING SETS ((h.campaign_id, h.community_id, h.day), (h.campaign_id, h.day))
 ) s
@@ -149,10 +164,12 @@ class RollupResult:
 
 def _touched_hours(cursor: object, *, after_id: int, upto_id: int) -> list[datetime]:
     cursor.execute(  # type: ignore[attr-defined]
-        """
-        SELECT DISTINCT date_trunc('hour', occurred_at) FROM analytics_event
+        _sql(
+            """
+        SELECT DISTINCT date_trunc('hour', occurred_at) FROM {event}
         WHERE id > %s AND id <= %s AND name = ANY(%s) AND subject_type = %s
-        """,
+        """
+        ),
         [after_id, upto_id, AD_EVENTS, SUBJECT_TYPE],
     )
     return [row[0] for row in cursor.fetchall()]  # type: ignore[attr-defined]
@@ -204,7 +221,7 @@ def ads_rollup(*, now: datetime | None = None) -> RollupResult:
         # transaction only.
         cursor.execute("SET LOCAL work_mem = '128MB'")
         state, _created = RollupState.objects.select_for_update().get_or_create(name="hourly")
-        cursor.execute("SELECT coalesce(max(id), 0) FROM analytics_event")
+        cursor.execute(_sql("SELECT coalesce(max(id), 0) FROM {event}"))
         upto_id = cursor.fetchone()[0]
         hours = set(_touched_hours(cursor, after_id=state.last_event_id, upto_id=upto_id))
         if state.last_run_at is not None:
@@ -226,18 +243,18 @@ def _rebuild(cursor: object, days: list[date]) -> list[datetime]:
     bounds = _local_day_bounds(days)
     hours = [hour for start, end in bounds for hour in _hours_between(start, end)[:-1]]
     where, params = _ranges(bounds)
-    cursor.execute("DELETE FROM ads_hourlystat WHERE hour = ANY(%s)", [hours])  # type: ignore[attr-defined]
-    cursor.execute("DELETE FROM ads_dailystat WHERE day = ANY(%s)", [days])  # type: ignore[attr-defined]
+    cursor.execute(_sql("DELETE FROM {hourly} WHERE hour = ANY(%s)"), [hours])  # type: ignore[attr-defined]
+    cursor.execute(_sql("DELETE FROM {daily} WHERE day = ANY(%s)"), [days])  # type: ignore[attr-defined]
     tz = timezone.get_current_timezone_name()
     cursor.execute(  # type: ignore[attr-defined]
-        BUCKETS_SQL.format(ranges=where), {"subject_type": SUBJECT_TYPE, "tz": tz, **params}
+        _sql(BUCKETS_SQL, ranges=where), {"subject_type": SUBJECT_TYPE, "tz": tz, **params}
     )
     cursor.execute(  # type: ignore[attr-defined]
-        HOURLY_SQL.format(ranges=where),
+        _sql(HOURLY_SQL, ranges=where),
         {"subject_type": SUBJECT_TYPE, "hour_bucket": HOUR_BUCKET, **params},
     )
     cursor.execute(  # type: ignore[attr-defined]
-        DAILY_SQL,
+        _sql(DAILY_SQL),
         {
             "tz": tz,
             "hours": hours,
@@ -257,21 +274,23 @@ def _refresh_spend(cursor: object, hours: list[datetime], now: datetime) -> list
     today = timezone.localdate(now)
     ((day_start, _end),) = _local_day_bounds([today])
     cursor.execute(  # type: ignore[attr-defined]
-        """
-        UPDATE ads_campaign c
+        _sql(
+            """
+        UPDATE {campaign} c
         SET spent_total = s.total, spent_today = s.today, spent_on = %(today)s
         FROM (
             SELECT campaign_id, sum(spend) AS total,
                    coalesce(sum(spend) FILTER (WHERE hour >= %(day_start)s), 0) AS today
-            FROM ads_hourlystat
+            FROM {hourly}
             WHERE campaign_id IN (
-                SELECT DISTINCT p.campaign_id FROM ads_hourlystat h
-                JOIN ads_placement p ON p.id = h.placement_id WHERE h.hour = ANY(%(hours)s))
+                SELECT DISTINCT p.campaign_id FROM {hourly} h
+                JOIN {placement} p ON p.id = h.placement_id WHERE h.hour = ANY(%(hours)s))
             GROUP BY campaign_id
         ) s
         WHERE c.id = s.campaign_id
         RETURNING c.id
-        """,
+        """
+        ),
         {"today": today, "day_start": day_start, "hours": hours},
     )
     return sorted(row[0] for row in cursor.fetchall())  # type: ignore[attr-defined]
@@ -280,25 +299,29 @@ def _refresh_spend(cursor: object, hours: list[datetime], now: datetime) -> list
 def _accrue_leader_shares(cursor: object, days: list[date]) -> int:
     tz = timezone.get_current_timezone_name()
     cursor.execute(  # type: ignore[attr-defined]
-        """
+        _sql(
+            """
         SELECT p.id, p.leader_id, p.revenue_share,
                (h.hour AT TIME ZONE %(tz)s)::date AS day, sum(h.spend)
-        FROM ads_hourlystat h JOIN ads_placement p ON p.id = h.placement_id
+        FROM {hourly} h JOIN {placement} p ON p.id = h.placement_id
         WHERE (h.hour AT TIME ZONE %(tz)s)::date = ANY(%(days)s)
         GROUP BY 1, 2, 3, 4
-        """,
+        """
+        ),
         {"tz": tz, "days": days},
     )
     targets = cursor.fetchall()  # type: ignore[attr-defined]
     cursor.execute(  # type: ignore[attr-defined]
-        """
+        _sql(
+            """
         SELECT split_part(reference, ':', 2)::bigint, split_part(reference, ':', 3)::date,
                sum(amount), count(*)
-        FROM distribution_commissionentry
+        FROM {ledger}
         WHERE kind = 'ad_share' AND reference LIKE 'ads:%%'
           AND split_part(reference, ':', 3)::date = ANY(%(days)s)
         GROUP BY 1, 2
-        """,
+        """
+        ),
         {"days": days},
     )
     accrued = {(row[0], row[1]): (row[2], row[3]) for row in cursor.fetchall()}  # type: ignore[attr-defined]

@@ -18,6 +18,10 @@ from apps.core.errors import Conflict, InvalidInput
 
 Reason = StockMovement.Reason
 
+# Raw SQL below names tables as the models do.
+SKU_TABLE = SKU._meta.db_table
+MOVEMENT_TABLE = StockMovement._meta.db_table
+
 
 @dataclass(frozen=True)
 class StockChange:
@@ -70,10 +74,10 @@ def _stock_update(
     row is locked); Conflict when the stock would go below zero."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "WITH changed AS ("
-            "  UPDATE catalog_sku SET stock = stock + %(delta)s, updated_at = now()"
+            "WITH changed AS ("  # noqa: S608 - table names from the models' _meta
+            f"  UPDATE {SKU_TABLE} SET stock = stock + %(delta)s, updated_at = now()"
             "  WHERE id = %(sku)s AND stock + %(delta)s >= 0 RETURNING id, stock"
-            ") INSERT INTO catalog_stockmovement"
+            f") INSERT INTO {MOVEMENT_TABLE}"
             "  (sku_id, delta, stock_after, reason, note, reference, actor_id, created_at)"
             " SELECT id, %(delta)s, stock, %(reason)s, %(note)s, %(reference)s, %(actor)s, now()"
             " FROM changed RETURNING id, stock_after, created_at",
@@ -146,7 +150,7 @@ def stock_take_sql(
         params[f"{name}_sku"] = change.sku_id
         params[f"{name}_delta"] = change.delta
         ctes.append(
-            f"{name} AS (UPDATE catalog_sku SET stock = stock + %({name}_delta)s,"  # noqa: S608 - names and placeholders made here
+            f"{name} AS (UPDATE {SKU_TABLE} SET stock = stock + %({name}_delta)s,"  # noqa: S608 - names and placeholders made here
             f" updated_at = now() WHERE id = %({name}_sku)s AND stock + %({name}_delta)s >= 0"
             f" AND EXISTS (SELECT FROM {previous}) RETURNING id, stock, %({name}_delta)s AS delta)"
         )
@@ -154,7 +158,7 @@ def stock_take_sql(
         previous = name
     changed = " UNION ALL ".join(f"SELECT id, stock, delta FROM {name}" for name in names)  # noqa: S608
     ctes.append(
-        f"{prefix}_moved AS (INSERT INTO catalog_stockmovement"  # noqa: S608
+        f"{prefix}_moved AS (INSERT INTO {MOVEMENT_TABLE}"  # noqa: S608
         " (sku_id, delta, stock_after, reason, note, reference, actor_id, created_at)"
         f" SELECT id, delta, stock, %({prefix}_reason)s, '', %({prefix}_reference)s,"
         f" %({prefix}_actor)s, now() FROM ({changed}) AS changed RETURNING id)"

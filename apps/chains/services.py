@@ -42,6 +42,12 @@ Status = Chain.Status
 MAX_QUANTITY_PER_LINE = 999
 ACTIVE_ORDER_STATUSES = [s for s in Order.Status if s != Order.Status.CANCELLED]
 
+# Raw SQL below names tables as the models do.
+CHAIN_TABLE = Chain._meta.db_table
+ENTRY_TABLE = ChainEntry._meta.db_table
+ITEM_TABLE = ChainItem._meta.db_table
+ORDER_TABLE = Order._meta.db_table
+
 
 @dataclass(frozen=True)
 class ItemSpec:
@@ -456,8 +462,8 @@ def _earlier_submission(token: str) -> tuple[int, int, str] | None:
     (order_create's RepeatedSubmission)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT entry.id, entry.chain_id, o.contact_phone FROM orders_order o"
-            " JOIN chains_chainentry entry ON entry.order_id = o.id"
+            "SELECT entry.id, entry.chain_id, o.contact_phone"  # noqa: S608 - tables from _meta
+            f" FROM {ORDER_TABLE} o JOIN {ENTRY_TABLE} entry ON entry.order_id = o.id"
             " WHERE o.submission_token = %s",
             [token],
         )
@@ -509,10 +515,10 @@ def _take_number_and_stock(
         **stock.params,
     }
     ctes = [
-        "numbered AS (UPDATE chains_chain SET entry_count = entry_count + 1"
+        f"numbered AS (UPDATE {CHAIN_TABLE} SET entry_count = entry_count + 1"  # noqa: S608
         " WHERE id = %(chain)s AND status = %(open)s"
         " AND opens_at <= %(now)s AND closes_at > %(now)s RETURNING entry_count)",
-        "entry AS (INSERT INTO chains_chainentry"
+        f"entry AS (INSERT INTO {ENTRY_TABLE}"  # noqa: S608
         " (chain_id, order_id, sequence, pickup_point_id, pickup_code, created_at)"
         " SELECT %(chain)s, %(order)s, entry_count, %(point)s,"
         # lpad() cuts a longer text to its width: the number is padded, never cut (№ 1359
@@ -529,7 +535,7 @@ def _take_number_and_stock(
         params[f"{name}_item"] = item.pk
         params[f"{name}_quantity"] = quantity
         ctes.append(
-            f"{name} AS (UPDATE chains_chainitem SET remaining = remaining - %({name}_quantity)s"  # noqa: S608 - names and placeholders made here
+            f"{name} AS (UPDATE {ITEM_TABLE} SET remaining = remaining - %({name}_quantity)s"  # noqa: S608 - names and placeholders made here
             f" WHERE id = %({name}_item)s AND remaining >= %({name}_quantity)s"
             f" AND EXISTS (SELECT FROM {previous}) RETURNING id)"
         )
@@ -636,7 +642,7 @@ def chain_items_release(*, order: Order, quantities: Mapping[int, int]) -> None:
     with connection.cursor() as cursor:
         for item_id, sku_id in items.values_list("pk", "sku_id"):
             cursor.execute(
-                "UPDATE chains_chainitem "
+                f"UPDATE {ITEM_TABLE} "  # noqa: S608 - the model's table
                 "SET remaining = LEAST(stock_cap, remaining + %s) WHERE id = %s",
                 [quantities[sku_id], item_id],
             )

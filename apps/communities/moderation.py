@@ -69,7 +69,7 @@ def _hit_record(
     try:
         with connection.cursor() as cursor:
             cursor.execute(
-                "INSERT INTO communities_moderationhit "
+                f"INSERT INTO {ModerationHit._meta.db_table} "  # noqa: S608 - the model's table
                 '(community_id, user_id, word, platform, "where", created_at) '
                 "VALUES (%s, %s, %s, %s, %s, %s)",
                 [community.pk, user.pk if user else None, word, platform, where, timezone.now()],

@@ -251,7 +251,7 @@ def anyone_subscribed(event_type: str) -> bool:
     this after every order: bench/hot_chain), and answers "no" for most events of most sites."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT EXISTS (SELECT FROM webhooks_webhooksubscription"
+            f"SELECT EXISTS (SELECT FROM {WebhookSubscription._meta.db_table}"  # noqa: S608 - the model's table
             " WHERE active AND event_types @> ARRAY[%s]::varchar[])",
             [event_type],
         )
