@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 from apps.accounts.models import PhoneCode, User
 from apps.accounts.signals import phone_verified
 from apps.core.errors import Conflict, InvalidInput
+from apps.core.locks import LockSpace, advisory_lock
 
 CODE_TTL = timedelta(minutes=5)
 RESEND_AFTER = timedelta(minutes=1)
@@ -39,8 +40,7 @@ def phone_code_issue(*, phone: str, ip: str | None) -> str:
     hour_ago = now - timedelta(hours=1)
     with transaction.atomic():
         # One send decision at a time per phone, so two quick taps cannot both pass the limit.
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(7302, hashtext(%s))", [phone])
+        advisory_lock(LockSpace.PHONE_CODE, phone)
         recent = PhoneCode.objects.filter(phone=phone, created_at__gte=hour_ago)
         last = recent.order_by("-created_at").values_list("created_at", flat=True).first()
         if last is not None and now - last < RESEND_AFTER:

@@ -35,12 +35,12 @@ from django.utils.translation import gettext
 from apps.ads.delivery import CLICK, IMPRESSION, ORDER_PAID, ORDER_PLACED, SUBJECT_TYPE
 from apps.ads.models import Campaign, DailyStat, HourlyStat, Placement, RollupState
 from apps.analytics.models import Event
+from apps.core.locks import LockSpace, advisory_lock
 from apps.core.money import money
 from apps.distribution.models import CommissionEntry
 from apps.notifications.services import notify
 
 LATE_MARGIN = timedelta(minutes=10)
-LOCK_KEY = 0x0AD5_0011  # pg_advisory_xact_lock key of this rollup
 AD_EVENTS = [IMPRESSION, CLICK, ORDER_PLACED, ORDER_PAID]
 BUDGET_ALERT_SHARE = Decimal("0.8")
 
@@ -215,7 +215,7 @@ def ads_rollup(*, now: datetime | None = None) -> RollupResult:
     """One run; safe to repeat and to run concurrently (the second waits for the first)."""
     now = now or timezone.now()
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+        advisory_lock(LockSpace.ADS_ROLLUP)
         # BUCKETS_SQL sorts the rebuilt days' rows (≈36 MB per process for a million) and each
         # day's viewers of a campaign: with the default 4 MB both go to temp files. For this
         # transaction only.

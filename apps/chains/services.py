@@ -31,6 +31,7 @@ from apps.communities.models import Community
 from apps.communities.moderation import text_check
 from apps.communities.selectors import communities_managed_by
 from apps.core.errors import Conflict, IllegalTransition, InvalidInput, PermissionDenied
+from apps.core.locks import LockSpace, advisory_lock
 from apps.core.money import ZERO, money
 from apps.memberships.selectors import member_of_community
 from apps.orders import services as orders
@@ -473,10 +474,7 @@ def _earlier_submission(token: str) -> tuple[int, int, str] | None:
 
 def _lock_buyer(*, chain_id: int, phone: str) -> None:
     """Serialise one buyer's submissions on one chain (per-person limits, double taps)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [chain_id, f"buyer:{phone}"]
-        )
+    advisory_lock(LockSpace.CHAIN_BUYER, f"{chain_id}:{phone}")
 
 
 def _take_number_and_stock(

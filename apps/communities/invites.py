@@ -7,7 +7,7 @@ redemptions at once cannot both take the last place of the day.
 
 from datetime import timedelta
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.crypto import get_random_string
@@ -19,6 +19,7 @@ from apps.communities.models import Community, Invite, JoinRequest, Membership
 from apps.communities.selectors import MANAGING_ROLES
 from apps.communities.services import community_member_add
 from apps.core.errors import Conflict, IllegalTransition, InvalidInput, NotFound
+from apps.core.locks import LockSpace, advisory_lock
 
 MAX_JOINS_PER_DAY = 20
 MAX_INVITE_DAYS = 30
@@ -148,8 +149,7 @@ def _close(join_request: JoinRequest, *, actor: User, status: str) -> None:
 
 def _lock_joins(user: User) -> None:
     """Serialise one user's joins: the daily count and the join it allows happen together."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"community-join:{user.pk}"])
+    advisory_lock(LockSpace.COMMUNITY_JOIN, user.pk)
 
 
 def joins_today(user: User) -> int:

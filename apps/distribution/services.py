@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +21,7 @@ from apps.accounts.models import User
 from apps.catalog.models import Merchant, SupplyAgreement
 from apps.communities.models import Community
 from apps.core.errors import Conflict, IllegalTransition, InvalidInput, NotFound, PermissionDenied
+from apps.core.locks import LockSpace, advisory_lock
 from apps.core.money import ZERO, money
 from apps.distribution import rules as commission_rules
 from apps.distribution import selectors
@@ -354,8 +355,7 @@ def _require_finance(actor: User) -> None:
 
 def _lock_payouts() -> None:
     """One batch is built or paid at a time, so two never hold the same balance."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('distribution.payouts'))")
+    advisory_lock(LockSpace.PAYOUTS)
 
 
 @transaction.atomic

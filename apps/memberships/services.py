@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,6 +27,7 @@ from apps.catalog.services import sku_create
 from apps.communities.models import Community
 from apps.communities.selectors import communities_managed_by
 from apps.core.errors import Conflict, InvalidInput, PermissionDenied
+from apps.core.locks import LockSpace, advisory_lock
 from apps.core.money import ZERO, money
 from apps.memberships import selectors
 from apps.memberships.models import (
@@ -166,10 +167,7 @@ def plan_update(*, plan: MembershipPlan, actor: User, terms: PlanTerms) -> Membe
 
 def _lock_member_plan(*, plan_id: int, user_id: int) -> None:
     """Serialise one member's trial, purchases and grants of one plan."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_advisory_xact_lock(hashtext(%s))", [f"membership:{plan_id}:{user_id}"]
-        )
+    advisory_lock(LockSpace.MEMBERSHIP_PLAN_MEMBER, f"{plan_id}:{user_id}")
 
 
 def _subscription(*, plan: MembershipPlan, user: User) -> Subscription | None:

@@ -20,6 +20,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.core.locks import LockSpace, advisory_lock
 from apps.core.task_queue import task_delay
 from apps.notifications import policy
 from apps.notifications.channels import SENDERS, UndeliverableError, reachable
@@ -255,8 +256,7 @@ def _lock_recipient(recipient_id: int) -> None:
 
     Rows are visited in recipient order, so two workers take these locks in the same order.
     """
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [7301, recipient_id])
+    advisory_lock(LockSpace.NOTIFICATION_RECIPIENT, recipient_id)
 
 
 def _marketing_sent_today(recipient_id: int, now: datetime) -> int:

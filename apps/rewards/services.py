@@ -5,8 +5,9 @@ deletes one. Writes that read a member's balance first (spending, expiry) and ch
 member's advisory lock for the community, so they serialise per member without locking anything
 else. A coupon row is locked with select_for_update while it is redeemed.
 
-Lock order inside chain_order_place: the buyer's advisory lock → the chain row → the coupon row →
-SKU rows → chain item rows. Cancelling an order releases its coupon after the SKU rows; the two
+Inside chain_order_place the coupon row is locked in the order apps/chains/services.py states
+for every chain transaction (the buyer's advisory lock → the coupon row → the chain row → SKU
+rows → chain item rows). Cancelling an order releases its coupon after the SKU rows; the two
 never wait on each other because only an available coupon is locked for long by a placement, and
 cancellation only touches a used one.
 """
@@ -17,7 +18,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +27,7 @@ from apps.accounts.models import User
 from apps.communities.models import Community, Membership
 from apps.communities.selectors import communities_managed_by, is_active_member
 from apps.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from apps.core.locks import LockSpace, advisory_lock
 from apps.core.money import money
 from apps.orders.models import Order
 from apps.rewards.models import (
@@ -51,11 +53,7 @@ def _require_manager(*, community: Community, user: User) -> None:
 
 def _lock_member(*, community_id: int, user_id: int) -> None:
     """Serialise one member's points and check-ins in one community until the transaction ends."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_advisory_xact_lock(hashtext('rewards.member'), hashtext(%s))",
-            [f"{community_id}:{user_id}"],
-        )
+    advisory_lock(LockSpace.REWARDS_MEMBER, f"{community_id}:{user_id}")
 
 
 def _book(
