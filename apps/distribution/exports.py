@@ -17,6 +17,7 @@ from django.db.models import CharField, Expression, F, Func, QuerySet, Value
 from django.db.models.functions import Cast, Concat, LPad
 from django.http import FileResponse, StreamingHttpResponse
 
+from apps.accounts.phone import MASK_PHONE_SQL
 from apps.core.copy_out import copy_rows
 from apps.core.xlsx_stream import SHEET_ROWS, XlsxCells, XlsxNumber, XlsxText, write_workbook
 from apps.distribution.models import CommissionEntry
@@ -43,12 +44,7 @@ class EscapeFormula(Func):
     output_field = CharField()
 
 
-# As apps.accounts.phone.mask_phone: a number too short to mask is starred, never shown whole.
-_MASK = (
-    "CASE WHEN length(%(expressions)s) >= 7"
-    " THEN left(%(expressions)s, 3) || '****' || right(%(expressions)s, 4)"
-    " ELSE repeat('*', length(%(expressions)s)) END"
-)
+_MASK = MASK_PHONE_SQL
 
 
 class MaskPhone(Func):
