@@ -5,7 +5,7 @@ deletes one. Writes that read a member's balance first (spending, expiry) and ch
 member's advisory lock for the community, so they serialise per member without locking anything
 else. A coupon row is locked with select_for_update while it is redeemed.
 
-Inside chain_order_place the coupon row is locked in the order apps/chains/services.py states
+Inside chain_order_place the coupon row is locked in the order apps/chains/ordering.py states
 for every chain transaction (the buyer's advisory lock → the coupon row → the chain row → SKU
 rows → chain item rows). Cancelling an order releases its coupon after the SKU rows; the two
 never wait on each other because only an available coupon is locked for long by a placement, and

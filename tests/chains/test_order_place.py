@@ -49,7 +49,7 @@ def test_an_order_gets_the_next_number_and_takes_stock_from_sku_and_cap() -> Non
 
 def test_pickup_codes_stay_unique_past_the_999th_entry(monkeypatch: pytest.MonkeyPatch) -> None:
     # The same random suffix for both: only the number tells the codes apart.
-    monkeypatch.setattr("apps.chains.services.secrets.randbelow", lambda _n: 9990)
+    monkeypatch.setattr("apps.chains.ordering.secrets.randbelow", lambda _n: 9990)
     setup = open_chain(caps=(5000,), stock=5000)
     Chain.objects.filter(pk=setup.chain.pk).update(entry_count=134)
     early = place(setup, token="early")
