@@ -150,7 +150,7 @@ def stock_take_sql(
         params[f"{name}_sku"] = change.sku_id
         params[f"{name}_delta"] = change.delta
         ctes.append(
-            f"{name} AS (UPDATE {SKU_TABLE} SET stock = stock + %({name}_delta)s,"  # noqa: S608 - names and placeholders made here
+            f"{name} AS (UPDATE {SKU_TABLE} SET stock = stock + %({name}_delta)s,"  # noqa: S608 - CTE names and parameter keys built in this function
             f" updated_at = now() WHERE id = %({name}_sku)s AND stock + %({name}_delta)s >= 0"
             f" AND EXISTS (SELECT FROM {previous}) RETURNING id, stock, %({name}_delta)s AS delta)"
         )

@@ -264,7 +264,7 @@ def _take_number_and_stock(
         params[f"{name}_item"] = item.pk
         params[f"{name}_quantity"] = quantity
         ctes.append(
-            f"{name} AS (UPDATE {ITEM_TABLE} SET remaining = remaining - %({name}_quantity)s"  # noqa: S608 - names and placeholders made here
+            f"{name} AS (UPDATE {ITEM_TABLE} SET remaining = remaining - %({name}_quantity)s"  # noqa: S608 - CTE names and parameter keys built in this function
             f" WHERE id = %({name}_item)s AND remaining >= %({name}_quantity)s"
             f" AND EXISTS (SELECT FROM {previous}) RETURNING id)"
         )
