@@ -116,16 +116,20 @@ def coach_pages() -> list[tuple[str, str]]:
     ]
 
 
-def tour(device: Phone, name: str, path: str) -> None:
-    """Open, check it fits, screenshot; switch to English and back, checking both."""
+def tour(device: Phone, name: str, path: str) -> tuple[str, str]:
+    """Open, check it fits, screenshot; switch to English and back, checking both. Returns the
+    page's text in Chinese and in English (names and titles the users wrote stay as written)."""
     device.goto(path)
     device.assert_fits()
     device.shot(f"{name}-zh")
+    chinese = device.page.locator("body").inner_text()
     device.switch_language("en")
     device.assert_fits()
     device.shot(f"{name}-en")
+    english = device.page.locator("body").inner_text()
     device.switch_language("zh-hans")
     assert device.page.locator("html").get_attribute("lang") == "zh-hans"
+    return chinese, english
 
 
 def test_member_pages_fit_switch_language_and_stay_light(
@@ -164,14 +168,18 @@ def test_member_pages_fit_switch_language_and_stay_light(
 def test_leader_pages_fit_and_switch_language(demo: DemoData, phone: Any) -> None:
     leader = phone("leader")
     sign_in_with_password(leader, username=LEADER.username, password=LEADER.password)
-    for name, path in leader_pages(demo):
-        tour(leader, name, path)
+    texts = {name: tour(leader, name, path) for name, path in leader_pages(demo)}
 
     coach = phone("coach")
     coach.goto("/")
     sign_in_with_phone(coach, phone=COACH[2])
-    for name, path in coach_pages():
-        tour(coach, name, path)
+    texts |= {name: tour(coach, name, path) for name, path in coach_pages()}
+
+    # Every page was toured, and the switch turned each one's own words into English.
+    assert len(texts) == len(leader_pages(demo)) + len(coach_pages())
+    unchanged = [name for name, (zh, en) in texts.items() if zh == en]
+    assert not unchanged, f"pages the English switch left as they were: {unchanged}"
+    assert not leader.problems and not coach.problems
 
 
 def test_merchant_admin_fits_a_phone(demo: DemoData, phone: Any) -> None:
